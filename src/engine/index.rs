@@ -1,0 +1,401 @@
+//! R-tree indexes over one layer's features, queried in two phases: envelope
+//! candidates from the tree, then the exact predicate (boundary-inclusive containment on
+//! the exact lon/lat coordinates) or the exact geodesic measure.
+
+use crate::engine::geom;
+use crate::engine::site::{Parcel, Site};
+use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Point, Polygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// A layer feature's identity: its GeoJSON `id`, else its 0-based index in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum FeatureId {
+    Number(u64),
+    Text(String),
+}
+
+impl Ord for FeatureId {
+    /// Numbers before texts; numbers by value; texts lexically.
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (FeatureId::Number(a), FeatureId::Number(b)) => a.cmp(b),
+            (FeatureId::Number(_), FeatureId::Text(_)) => Ordering::Less,
+            (FeatureId::Text(_), FeatureId::Number(_)) => Ordering::Greater,
+            (FeatureId::Text(a), FeatureId::Text(b)) => a.cmp(b),
+        }
+    }
+}
+
+impl PartialOrd for FeatureId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for FeatureId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FeatureId::Number(n) => write!(f, "{n}"),
+            FeatureId::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// One polygon feature of a zone layer with its normalised attributes.
+#[derive(Debug, Clone)]
+pub struct Zone<A> {
+    pub id: FeatureId,
+    /// Index of the source file within the layer version (several files may be merged).
+    pub file: u32,
+    pub geometry: MultiPolygon<f64>,
+    pub attrs: A,
+}
+
+impl<A> Zone<A> {
+    /// Total order used for "lowest feature id" tie-breaks.
+    pub fn order_key(&self) -> (&FeatureId, u32) {
+        (&self.id, self.file)
+    }
+}
+
+/// The part of a parcel that lies in one zone feature.
+#[derive(Debug, Clone)]
+pub struct Overlap {
+    /// Index of the zone in its layer.
+    pub zone: usize,
+    /// Geodesic area (m²) of the intersection.
+    pub area_m2: f64,
+    /// The intersection itself (lon/lat).
+    pub piece: MultiPolygon<f64>,
+}
+
+type PartEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+
+/// A polygon layer indexed by the envelopes of its polygon parts (MultiPolygons are
+/// split so a far-flung part does not inflate the envelope of the others).
+#[derive(Debug)]
+pub struct ZoneIndex<A> {
+    zones: Vec<Zone<A>>,
+    tree: RTree<PartEntry>,
+}
+
+impl<A> ZoneIndex<A> {
+    /// Bulk-loads the index.
+    pub fn new(zones: Vec<Zone<A>>) -> Self {
+        let entries = zones
+            .iter()
+            .enumerate()
+            .flat_map(|(zi, z)| {
+                z.geometry.0.iter().enumerate().filter_map(move |(pi, part)| {
+                    let r = part.bounding_rect()?;
+                    Some(GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        (zi as u32, pi as u32),
+                    ))
+                })
+            })
+            .collect();
+        Self {
+            zones,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    pub fn zones(&self) -> &[Zone<A>] {
+        &self.zones
+    }
+
+    pub fn zone(&self, index: usize) -> &Zone<A> {
+        &self.zones[index]
+    }
+
+    fn part(&self, (zi, pi): (u32, u32)) -> &Polygon<f64> {
+        &self.zones[zi as usize].geometry.0[pi as usize]
+    }
+
+    /// Indices of every zone containing the point, boundary included, ascending.
+    pub fn containing(&self, point: Point<f64>) -> Vec<usize> {
+        let envelope = AABB::from_point([point.x(), point.y()]);
+        let mut hits: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&envelope)
+            .filter(|e| self.part(e.data).intersects(&point))
+            .map(|e| e.data.0 as usize)
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+
+    /// Every zone whose intersection with the parcel has a geodesic area above
+    /// `sliver_m2` (a shared edge alone has zero area and never counts), by zone index.
+    pub fn overlapping(&self, parcel: &Parcel, sliver_m2: f64) -> Vec<Overlap> {
+        let envelope = AABB::from_corners(
+            [parcel.bbox.min().x, parcel.bbox.min().y],
+            [parcel.bbox.max().x, parcel.bbox.max().y],
+        );
+        let mut parts: Vec<(u32, u32)> = self
+            .tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|e| e.data)
+            .collect();
+        parts.sort_unstable();
+        let mut out: Vec<Overlap> = Vec::new();
+        for key in parts {
+            let piece = parcel.geometry.intersection(self.part(key));
+            if piece.0.is_empty() {
+                continue;
+            }
+            let area_m2 = geom::multipolygon_area_m2(&piece);
+            match out.last_mut() {
+                Some(last) if last.zone == key.0 as usize => {
+                    last.area_m2 += area_m2;
+                    last.piece.0.extend(piece.0);
+                }
+                _ => out.push(Overlap {
+                    zone: key.0 as usize,
+                    area_m2,
+                    piece,
+                }),
+            }
+        }
+        out.retain(|o| o.area_m2 > sliver_m2);
+        out
+    }
+
+    /// Zones touching the site: containing the point, or overlapping the parcel above the
+    /// sliver tolerance. Each hit carries the overlap area (None for a point).
+    pub fn touching(&self, site: &Site, sliver_m2: f64) -> Vec<(usize, Option<f64>)> {
+        match site {
+            Site::Point(p) => self.containing(*p).into_iter().map(|i| (i, None)).collect(),
+            Site::Parcel(parcel) => self
+                .overlapping(parcel, sliver_m2)
+                .into_iter()
+                .map(|o| (o.zone, Some(o.area_m2)))
+                .collect(),
+        }
+    }
+}
+
+/// A point feature (an existing facility) with its attributes.
+#[derive(Debug, Clone)]
+pub struct Place<A> {
+    pub id: FeatureId,
+    pub file: u32,
+    pub point: Point<f64>,
+    pub attrs: A,
+}
+
+type PlaceEntry = GeomWithData<[f64; 3], u32>;
+
+/// Point features indexed on the unit sphere, so nearest-neighbour order is great-circle
+/// order; exact distances are then geodesic on the ellipsoid.
+#[derive(Debug)]
+pub struct PlaceIndex<A> {
+    places: Vec<Place<A>>,
+    tree: RTree<PlaceEntry>,
+}
+
+/// A place found near a site.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    pub place: usize,
+    /// Geodesic distance (m) from the site: 0 inside a parcel, else from its boundary.
+    pub distance_m: f64,
+}
+
+impl<A> PlaceIndex<A> {
+    /// Bulk-loads the index.
+    pub fn new(places: Vec<Place<A>>) -> Self {
+        let entries = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| GeomWithData::new(geom::unit_vector(p.point), i as u32))
+            .collect();
+        Self {
+            places,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    pub fn places(&self) -> &[Place<A>] {
+        &self.places
+    }
+
+    pub fn place(&self, index: usize) -> &Place<A> {
+        &self.places[index]
+    }
+
+    /// Geodesic distance (m) from a site to a point: 0 when a parcel contains it
+    /// (boundary included), otherwise to the parcel's nearest boundary point.
+    pub fn site_distance_m(site: &Site, point: Point<f64>) -> f64 {
+        match site {
+            Site::Point(p) => geom::distance_m(*p, point),
+            Site::Parcel(parcel) if parcel.geometry.intersects(&point) => 0.0,
+            Site::Parcel(parcel) => geom::distance_to_boundary_m(point, &parcel.geometry),
+        }
+    }
+
+    /// Lower bound (m) of the site distance for a place at squared chord `chord2` from the anchor.
+    fn lower_bound_m(site: &Site, chord2: f64) -> f64 {
+        let sphere = geom::distance_m_for_chord2(chord2) * geom::SPHERE_TO_GEODESIC_SLACK;
+        match site {
+            Site::Point(_) => sphere,
+            Site::Parcel(p) => sphere - p.radius_m,
+        }
+    }
+
+    /// The `k` places nearest to the site that pass `keep`, nearest first (ties by index).
+    pub fn nearest(&self, site: &Site, k: usize, keep: impl Fn(&Place<A>) -> bool) -> Vec<Near> {
+        let mut best: Vec<Near> = Vec::with_capacity(k + 1);
+        if k == 0 {
+            return best;
+        }
+        let anchor = geom::unit_vector(site.anchor());
+        for (entry, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&anchor) {
+            if best.len() == k && Self::lower_bound_m(site, chord2) > best[k - 1].distance_m {
+                break;
+            }
+            let place = entry.data as usize;
+            if !keep(&self.places[place]) {
+                continue;
+            }
+            let near = Near {
+                place,
+                distance_m: Self::site_distance_m(site, self.places[place].point),
+            };
+            let at = best.partition_point(|b| {
+                (b.distance_m, b.place) < (near.distance_m, near.place)
+            });
+            best.insert(at, near);
+            best.truncate(k);
+        }
+        best
+    }
+
+    /// How many places that pass `keep` lie within `radius_m` of the site (inclusive).
+    pub fn count_within(&self, site: &Site, radius_m: f64, keep: impl Fn(&Place<A>) -> bool) -> usize {
+        let reach = match site {
+            Site::Point(_) => radius_m,
+            Site::Parcel(p) => radius_m + p.radius_m,
+        } / geom::SPHERE_TO_GEODESIC_SLACK;
+        let anchor = geom::unit_vector(site.anchor());
+        self.tree
+            .locate_within_distance(anchor, geom::chord2_for_distance_m(reach))
+            .filter(|e| keep(&self.places[e.data as usize]))
+            .filter(|e| Self::site_distance_m(site, self.places[e.data as usize].point) <= radius_m)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+    use proptest::prelude::*;
+
+    fn zone(id: u64, poly: Polygon<f64>) -> Zone<()> {
+        Zone {
+            id: FeatureId::Number(id),
+            file: 0,
+            geometry: MultiPolygon(vec![poly]),
+            attrs: (),
+        }
+    }
+
+    fn square(x: f64, y: f64, d: f64) -> Polygon<f64> {
+        polygon![(x: x, y: y), (x: x + d, y: y), (x: x + d, y: y + d), (x: x, y: y + d), (x: x, y: y)]
+    }
+
+    #[test]
+    fn point_on_shared_edge_is_in_both_zones() {
+        let index = ZoneIndex::new(vec![zone(0, square(141.0, 38.0, 0.01)), zone(1, square(141.01, 38.0, 0.01))]);
+        assert_eq!(index.containing(Point::new(141.01, 38.005)), vec![0, 1]);
+        assert_eq!(index.containing(Point::new(141.005, 38.005)), vec![0]);
+        // shared vertex
+        assert_eq!(index.containing(Point::new(141.01, 38.0)), vec![0, 1]);
+    }
+
+    #[test]
+    fn point_in_hole_is_outside() {
+        let outer = square(141.0, 38.0, 0.01);
+        let hole = square(141.004, 38.004, 0.002);
+        let with_hole = Polygon::new(outer.exterior().clone(), vec![hole.exterior().clone()]);
+        let index = ZoneIndex::new(vec![zone(0, with_hole)]);
+        assert!(index.containing(Point::new(141.005, 38.005)).is_empty());
+        // the hole's edge is the zone's boundary: included
+        assert_eq!(index.containing(Point::new(141.004, 38.005)), vec![0]);
+    }
+
+    #[test]
+    fn parcel_sharing_only_an_edge_does_not_overlap() {
+        let index = ZoneIndex::new(vec![zone(0, square(141.0, 38.0, 0.01))]);
+        let site = Site::from_polygons(vec![square(141.01, 38.002, 0.001)]).unwrap();
+        let Site::Parcel(parcel) = site else { unreachable!() };
+        assert!(index.overlapping(&parcel, 1.0).is_empty());
+        let site = Site::from_polygons(vec![square(141.0095, 38.002, 0.001)]).unwrap();
+        let Site::Parcel(parcel) = site else { unreachable!() };
+        let o = index.overlapping(&parcel, 1.0);
+        assert_eq!(o.len(), 1);
+        assert!((o[0].area_m2 / parcel.area_m2 - 0.5).abs() < 1e-3);
+    }
+
+    fn brute_nearest(index: &PlaceIndex<()>, site: &Site, k: usize) -> Vec<Near> {
+        let mut all: Vec<Near> = index
+            .places()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Near { place: i, distance_m: PlaceIndex::<()>::site_distance_m(site, p.point) })
+            .collect();
+        all.sort_by(|a, b| (a.distance_m, a.place).partial_cmp(&(b.distance_m, b.place)).unwrap());
+        all.truncate(k);
+        all
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn zone_index_matches_brute_force(
+            squares in prop::collection::vec((0u32..200, 0u32..200, 1u32..40), 1..60),
+            probes in prop::collection::vec((0u32..240, 0u32..240), 1..30),
+        ) {
+            let grid = 1e-4;
+            let zones: Vec<Zone<()>> = squares.iter().enumerate()
+                .map(|(i, &(x, y, d))| zone(i as u64, square(141.0 + x as f64 * grid, 38.0 + y as f64 * grid, d as f64 * grid)))
+                .collect();
+            let brute = zones.clone();
+            let index = ZoneIndex::new(zones);
+            for (px, py) in probes {
+                let p = Point::new(141.0 + px as f64 * grid, 38.0 + py as f64 * grid);
+                let expected: Vec<usize> = brute.iter().enumerate()
+                    .filter(|(_, z)| z.geometry.intersects(&p)).map(|(i, _)| i).collect();
+                prop_assert_eq!(index.containing(p), expected);
+            }
+        }
+
+        #[test]
+        fn nearest_matches_brute_force(
+            points in prop::collection::vec((0.0f64..0.2, 0.0f64..0.2), 1..80),
+            probe in (0.0f64..0.2, 0.0f64..0.2),
+            parcel in any::<bool>(),
+            k in 1usize..8,
+        ) {
+            let places: Vec<Place<()>> = points.iter().enumerate()
+                .map(|(i, &(x, y))| Place { id: FeatureId::Number(i as u64), file: 0, point: Point::new(141.0 + x, 38.0 + y), attrs: () })
+                .collect();
+            let index = PlaceIndex::new(places);
+            let site = if parcel {
+                Site::from_polygons(vec![square(141.0 + probe.0, 38.0 + probe.1, 0.003)]).unwrap()
+            } else {
+                Site::point(141.0 + probe.0, 38.0 + probe.1).unwrap()
+            };
+            prop_assert_eq!(index.nearest(&site, k, |_| true), brute_nearest(&index, &site, k));
+            let brute_count = index.places().iter().filter(|p| PlaceIndex::<()>::site_distance_m(&site, p.point) <= 5_000.0).count();
+            prop_assert_eq!(index.count_within(&site, 5_000.0, |_| true), brute_count);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! The site report: one JSON document per site with the stable field paths of SPEC §5.
+
+use crate::engine::catalog::LayerKind;
+use crate::engine::index::FeatureId;
+use serde::Serialize;
+
+/// Buildability verdicts, ordered from best to worst: missing data never reads better
+/// than a known condition (`not_buildable` > `unknown` > `conditional` > `buildable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Buildable,
+    Conditional,
+    Unknown,
+    NotBuildable,
+}
+
+impl Verdict {
+    /// Japanese headline word used on the map and in the printed report.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Verdict::Buildable => "適",
+            Verdict::Conditional => "要協議",
+            Verdict::Unknown => "判定不可",
+            Verdict::NotBuildable => "不適",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Buildable => "buildable",
+            Verdict::Conditional => "conditional",
+            Verdict::Unknown => "unknown",
+            Verdict::NotBuildable => "not_buildable",
+        }
+    }
+}
+
+/// Why a verdict (or a missing answer) was given, in Japanese and English.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub code: &'static str,
+    pub ja: String,
+    pub en: String,
+    /// The rule or legal basis, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
+}
+
+/// The input site echoed back.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteEcho {
+    /// `properties.site_id`, else the feature id, else the 0-based index.
+    pub id: serde_json::Value,
+    /// `point` or `parcel`; null when the site was rejected before its type was known.
+    pub kind: Option<&'static str>,
+    /// Geodesic area (m²) of a parcel; null for a point.
+    pub area_m2: Option<f64>,
+    /// `properties.name` of the input, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Point or parcel centroid [lon, lat].
+    pub anchor: Option<[f64; 2]>,
+    /// The site geometry as assessed (GeoJSON, lon/lat JGD2011).
+    pub geometry: Option<geojson::Geometry>,
+    /// Where the site came from in a batch (1-based line of a CSV, or feature index).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<String>,
+}
+
+/// A rejected site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteErrorReport {
+    pub code: String,
+    pub message: String,
+}
+
+/// One use district touching the site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct District {
+    pub feature_id: FeatureId,
+    /// KSJ use-district code (1–12, 21); null when unrecognised.
+    pub code: Option<u8>,
+    /// Official Japanese name, or the raw value when unrecognised.
+    pub name: String,
+    /// Share of the parcel's area (null for a point).
+    pub share: Option<f64>,
+    pub verdict: Verdict,
+}
+
+/// §1 Buildability.
+#[derive(Debug, Clone, Serialize)]
+pub struct Buildability {
+    pub verdict: Verdict,
+    pub reasons: Vec<Reason>,
+    pub governing_district: Option<District>,
+    pub districts: Vec<District>,
+    pub straddles_districts: bool,
+    pub uncovered_share: Option<f64>,
+    pub control_area_share: Option<f64>,
+    pub farmland_share: Option<f64>,
+    pub missing_layers: Vec<LayerKind>,
+}
+
+/// A daily-life area touching the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaShare {
+    pub id: String,
+    pub name: Option<String>,
+    pub feature_id: FeatureId,
+    pub share: Option<f64>,
+}
+
+/// Existing facilities of the target type inside an area.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetFacilities {
+    #[serde(rename = "type")]
+    pub facility_type: String,
+    pub count: usize,
+    pub names: Vec<String>,
+    /// Sum of the known registration capacities (登録定員).
+    pub capacity: u32,
+    /// How many facilities have no known capacity (not counted in `capacity`).
+    pub capacity_unknown: usize,
+}
+
+/// §2 Daily-life area. `id` is null (with a `reason`) when the site is in no area.
+#[derive(Debug, Clone, Serialize)]
+pub struct DailyLifeArea {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub share: Option<f64>,
+    pub areas: Vec<AreaShare>,
+    pub target_facilities: Option<TargetFacilities>,
+    /// 募集圏域: true when the area has no facility of the target type.
+    pub open_for_application: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+/// One existing facility near the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearFacility {
+    pub feature_id: FeatureId,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub facility_type: String,
+    /// Geodesic distance (m): 0 inside a parcel, else from the point or the parcel boundary.
+    pub distance_m: f64,
+    /// Geodesic bearing (degrees from north) from the point or the parcel centroid.
+    pub bearing_deg: f64,
+    /// Daily-life area the facility lies in.
+    pub area_id: Option<String>,
+    pub capacity: Option<u32>,
+    /// [lon, lat]
+    pub location: [f64; 2],
+}
+
+/// §3 Existing facilities (適正配置).
+#[derive(Debug, Clone, Serialize)]
+pub struct Facilities {
+    pub nearest: Vec<NearFacility>,
+    /// Distance (m) to the nearest facility of the target type; null when there is none.
+    pub nearest_distance_m: Option<f64>,
+    /// Nearest target facility strictly closer than `min_spacing_m`; null when the layer is missing.
+    pub too_close: Option<bool>,
+    /// Facilities of the listed types within `radius_m` (inclusive); null when the layer is missing.
+    pub within_radius: Option<usize>,
+    /// Local policy value from the rubric (not a national rule).
+    pub min_spacing_m: f64,
+    pub radius_m: f64,
+    pub target_type: String,
+    /// Types listed in `nearest` and counted in `within_radius`.
+    pub types: Vec<String>,
+    pub missing_layers: Vec<LayerKind>,
+}
+
+/// One hazard zone touching the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct HazardZone {
+    pub feature_id: FeatureId,
+    /// The zone's class as read (depth range, 警戒区域/特別警戒区域 with phenomenon, …).
+    pub class: String,
+    /// Points of this zone's class (for a zone not scored under this rubric: what it would score).
+    pub points: u32,
+    /// Share of the parcel (null for a point).
+    pub share: Option<f64>,
+    /// The class straddles a rubric boundary and its worst case was used.
+    pub worst_case: bool,
+    /// False for zones listed but not counted by this rubric (e.g. 土石流 under 多賀城市).
+    pub scored: bool,
+    /// The value could not be read and was scored as the worst class.
+    pub unrecognised: bool,
+}
+
+/// One hazard category's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct HazardCategory {
+    pub label_ja: String,
+    pub label_en: String,
+    /// Lowest points among scored zones, or the "none" points; null when the layer is missing.
+    pub points: Option<u32>,
+    pub max: u32,
+    pub zones: Vec<HazardZone>,
+}
+
+/// The four categories.
+#[derive(Debug, Clone, Serialize)]
+pub struct HazardCategories {
+    pub flood: HazardCategory,
+    pub river_erosion: HazardCategory,
+    pub landslide: HazardCategory,
+    pub tsunami: HazardCategory,
+}
+
+/// Whether every hazard layer was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardStatus {
+    Complete,
+    Partial,
+}
+
+/// §4 Hazard score.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hazard {
+    /// Sum of the known categories' points. With `status = partial` it covers only those.
+    pub total: u32,
+    /// The rubric's maximum (15 for 多賀城市).
+    pub max: u32,
+    /// Maximum of the known categories only.
+    pub known_max: u32,
+    pub status: HazardStatus,
+    /// Categories whose layer is not loaded.
+    pub missing: Vec<LayerKind>,
+    pub categories: HazardCategories,
+}
+
+/// The overall answer in one place.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub verdict: Verdict,
+    pub verdict_ja: &'static str,
+    pub hazard_total: u32,
+    pub hazard_max: u32,
+    pub hazard_status: HazardStatus,
+    pub area_id: Option<String>,
+    pub open_area: Option<bool>,
+    pub too_close: Option<bool>,
+    pub nearest_distance_m: Option<f64>,
+}
+
+/// Provenance of one layer used.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvenanceLayer {
+    pub kind: LayerKind,
+    pub version: String,
+    pub source: String,
+    pub publisher: String,
+    pub date: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub layers: Vec<ProvenanceLayer>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RubricRef {
+    pub id: String,
+    pub name_ja: String,
+}
+
+/// The report for one site (SPEC §5). When `error` is set, the sections are null.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub site: SiteEcho,
+    pub error: Option<SiteErrorReport>,
+    pub summary: Option<Summary>,
+    pub buildability: Option<Buildability>,
+    pub daily_life_area: Option<DailyLifeArea>,
+    pub facilities: Option<Facilities>,
+    pub hazard: Option<Hazard>,
+    pub provenance: Provenance,
+    pub rubric: RubricRef,
+}
