@@ -1,5 +1,6 @@
 //! §1 Buildability (建築可否): zoning, 市街化調整区域, 農振農用地.
 
+use super::{cmp_share_desc, SHARE_TIE};
 use crate::engine::attrs::{Division, Parsed, UseDistrict, ZoningAttrs};
 use crate::engine::catalog::{Catalog, LayerKind};
 use crate::engine::index::{Zone, ZoneIndex};
@@ -133,7 +134,7 @@ fn restricted_share<A>(index: &ZoneIndex<A>, site: &Site, sliver_m2: f64, keep: 
 fn restricted_verdict(share: Option<f64>, inside: bool) -> Option<Verdict> {
     match share {
         None if inside => Some(Verdict::NotBuildable),
-        Some(s) if s > 0.5 => Some(Verdict::NotBuildable),
+        Some(s) if s > 0.5 + SHARE_TIE => Some(Verdict::NotBuildable),
         Some(s) if s > 0.0 => Some(Verdict::Conditional),
         _ => None,
     }
@@ -251,14 +252,15 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
                         .collect();
                     // Largest share first; ties: worst verdict, then lowest feature id.
                     ranked.sort_by(|(za, a), (zb, b)| {
-                        b.share
-                            .partial_cmp(&a.share)
-                            .unwrap_or(std::cmp::Ordering::Equal)
+                        cmp_share_desc(a.share, b.share)
                             .then(b.verdict.cmp(&a.verdict))
                             .then_with(|| index.zone(*za).order_key().cmp(&index.zone(*zb).order_key()))
                     });
                     // The uncovered part competes: if it is larger than every district, none governs.
-                    governing = ranked.first().filter(|(_, d)| d.share.unwrap_or(0.0) >= uncovered).map(|(_, d)| d.clone());
+                    governing = ranked
+                        .first()
+                        .filter(|(_, d)| d.share.unwrap_or(0.0) + SHARE_TIE >= uncovered)
+                        .map(|(_, d)| d.clone());
                     districts = ranked.into_iter().map(|(_, d)| d).collect();
                 }
             }

@@ -1,6 +1,7 @@
 //! §2 Daily-life area (日常生活圏域, in practice the 中学校区) and whether it still
 //! lacks a facility of the target type (募集圏域).
 
+use super::cmp_share_desc;
 use crate::engine::catalog::{area_of_point, area_order, Catalog, LayerKind};
 use crate::engine::report::{AreaShare, DailyLifeArea, Reason, TargetFacilities};
 use crate::engine::site::Site;
@@ -66,7 +67,7 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, target_type: &str, sliver_m
                 .map(|o| (o.zone, Some((o.area_m2 / parcel.area_m2).min(1.0))))
                 .collect();
             // Largest share first; ties: lowest area id.
-            hits.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then_with(|| area_order(index, a.0, b.0)));
+            hits.sort_by(|a, b| cmp_share_desc(a.1, b.1).then_with(|| area_order(index, a.0, b.0)));
             (hits.first().map(|h| h.0), hits)
         }
     };

@@ -21,6 +21,21 @@ use crate::engine::rubric::Rubric;
 use crate::engine::site::{Site, SiteError};
 use std::cmp::Ordering;
 
+/// Shares within one part per million of each other (or of one half) are ties: parts that
+/// are equal on paper differ by a few 1e-9 once decimal degrees become binary floats and
+/// the intersection is measured geodesically (0.04 m² on a 4 ha parcel).
+pub(crate) const SHARE_TIE: f64 = 1e-6;
+
+/// Orders shares largest first, treating shares within [`SHARE_TIE`] as equal.
+pub(crate) fn cmp_share_desc(a: Option<f64>, b: Option<f64>) -> Ordering {
+    let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
+    if (a - b).abs() <= SHARE_TIE {
+        Ordering::Equal
+    } else {
+        b.total_cmp(&a)
+    }
+}
+
 /// Per-request options; `None` takes the rubric's default.
 #[derive(Debug, Clone, Default)]
 pub struct AssessOptions {

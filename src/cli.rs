@@ -1,0 +1,273 @@
+//! The `tekichi` command line: argument parsing and glue around the engine and IO adapters.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tekichi::engine::assess::{rank_order, AssessOptions, Assessor, SiteInput};
+use tekichi::engine::catalog::Catalog;
+use tekichi::engine::report::Report;
+use tekichi::engine::rubric::Rubric;
+use tekichi::io::crs::Crs;
+use tekichi::io::layers::{load_dir, LoadReport};
+use tekichi::io::output::{Format, ReportWriter};
+use tekichi::io::sites;
+
+/// 適地 tekichi — 小規模多機能型居宅介護の計画予定地を、用途地域・日常生活圏域・既存事業所・
+/// ハザードで評価します。Site suitability for small multi-functional home-care facilities.
+#[derive(Debug, Parser)]
+#[command(name = "tekichi", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 候補地を評価する / Assess one site or a batch of sites.
+    Assess(AssessArgs),
+    /// 読み込んだレイヤの一覧 / List the layers a data directory loads.
+    Layers(LayersArgs),
+}
+
+#[derive(Debug, Args)]
+struct DataArgs {
+    /// データディレクトリ (manifest.toml, or zoning.geojson, flood.geojson, …).
+    #[arg(long, env = "TEKICHI_DATA", default_value = "data/sample-city")]
+    data: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["lon", "site", "sites"])))]
+struct AssessArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// 評価基準ファイル (TOML). Default: data/rubrics/tagajo-2023.toml (built in).
+    #[arg(long, env = "TEKICHI_RUBRIC")]
+    rubric: Option<PathBuf>,
+    /// 経度 (or easting x with --crs).
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
+    lon: Option<f64>,
+    /// 緯度 (or northing y with --crs).
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
+    lat: Option<f64>,
+    /// One site: a GeoJSON Feature or geometry (Point, Polygon, MultiPolygon).
+    #[arg(long)]
+    site: Option<PathBuf>,
+    /// Many sites: a GeoJSON FeatureCollection or a CSV (lon/lat or WKT column; UTF-8 or Shift_JIS).
+    #[arg(long)]
+    sites: Option<PathBuf>,
+    /// CRS of the input coordinates, e.g. EPSG:6677 (JGD2011 plane rectangular IX). Default: lon/lat.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// 評価の良い順に並べる / Best candidates first: verdict, hazard total, spacing.
+    #[arg(long)]
+    rank: bool,
+    /// Number of nearest facilities listed (default: the rubric's, 5).
+    #[arg(long)]
+    k: Option<usize>,
+    /// Facility types listed and counted, comma-separated (default: the rubric's target type).
+    #[arg(long, value_delimiter = ',')]
+    types: Option<Vec<String>>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LayersFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct LayersArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[arg(long, value_enum, default_value_t = LayersFormat::Text)]
+    format: LayersFormat,
+}
+
+/// A user error (exit code 2) as opposed to an internal one (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+/// Runs the command line and maps errors to exit codes: 0 ok, 2 bad input, 1 internal error.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Assess(args) => assess(args),
+        Command::Layers(args) => layers(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if e.downcast_ref::<BadInput>().is_some() => {
+            eprintln!("エラー / error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("内部エラー / internal error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load(data: &Path) -> anyhow::Result<(Catalog, LoadReport)> {
+    let (catalog, report) = load_dir(data).map_err(|e| BadInput(e.to_string()))?;
+    for row in &report.skipped_rows {
+        tracing::warn!("skipped / 除外: {row}");
+    }
+    Ok((catalog, report))
+}
+
+fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
+    let Some(path) = path else { return Ok(Rubric::default_rubric()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("cannot read rubric {}: {e} / 評価基準ファイルを読めません", path.display())))?;
+    Rubric::from_toml_str(&text, &path.display().to_string()).map_err(|e| BadInput(e.to_string()).into())
+}
+
+fn site_inputs(args: &AssessArgs) -> anyhow::Result<(Vec<SiteInput>, bool)> {
+    let crs = match &args.crs {
+        Some(name) => Some(Crs::parse(name).map_err(|e| BadInput(e.to_string()))?),
+        None => None,
+    };
+    if let (Some(lon), Some(lat)) = (args.lon, args.lat) {
+        return Ok((vec![sites::point_site(lon, lat, crs)], true));
+    }
+    let (path, single) = match (&args.site, &args.sites) {
+        (Some(p), _) => (p, true),
+        (None, Some(p)) => (p, false),
+        // Invariant: clap's required "input" group guarantees one of lon/site/sites.
+        (None, None) => unreachable!("clap enforces an input"),
+    };
+    let inputs = sites::read_sites(path, crs).map_err(|e| BadInput(e.to_string()))?;
+    if single && inputs.len() != 1 {
+        return Err(BadInput(format!(
+            "{}: --site takes exactly one site but the file has {}; use --sites for a batch / --site には1件だけ指定してください（複数なら --sites）",
+            path.display(),
+            inputs.len()
+        ))
+        .into());
+    }
+    Ok((inputs, single))
+}
+
+/// Sites are assessed in chunks so a large batch streams out instead of sitting in memory.
+const CHUNK: usize = 8192;
+
+fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
+    let rubric = load_rubric(args.rubric.as_deref())?;
+    let (inputs, single) = site_inputs(&args)?;
+    let (catalog, _) = load(&args.data.data)?;
+    let assessor = Assessor { catalog: &catalog, rubric: &rubric };
+    let options = AssessOptions { k: args.k, types: args.types.clone() };
+
+    let progress = (std::io::stderr().is_terminal() && inputs.len() >= 1000).then(|| {
+        let bar = ProgressBar::new(inputs.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("評価中 assessing {bar:40} {pos}/{len} ({per_sec}, 残り {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut writer = ReportWriter::new(std::io::BufWriter::new(out), args.format, single);
+    let assess_chunk = |chunk: &[SiteInput]| -> Vec<Report> {
+        let reports: Vec<Report> = chunk.par_iter().map(|i| assessor.assess(i, &options)).collect();
+        if let Some(bar) = &progress {
+            bar.inc(chunk.len() as u64);
+        }
+        reports
+    };
+    let mut assessed = 0usize;
+    if args.rank {
+        let mut reports: Vec<Report> = inputs.chunks(CHUNK).flat_map(assess_chunk).collect();
+        reports.sort_by(rank_order);
+        assessed += reports.iter().filter(|r| r.error.is_none()).count();
+        for r in &reports {
+            writer.write(r)?;
+        }
+    } else {
+        for chunk in inputs.chunks(CHUNK) {
+            for r in assess_chunk(chunk) {
+                assessed += usize::from(r.error.is_none());
+                writer.write(&r)?;
+            }
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    writer.finish()?.flush()?;
+    let rejected = inputs.len() - assessed;
+    if rejected > 0 {
+        eprintln!(
+            "{rejected} 件の候補地を評価できませんでした（各レコードの error を参照） / {rejected} of {} site(s) rejected: see each record's `error`",
+            inputs.len()
+        );
+    }
+    Ok(if assessed == 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn layers(args: LayersArgs) -> anyhow::Result<ExitCode> {
+    let (catalog, report) = load(&args.data.data)?;
+    let summaries = catalog.summaries();
+    match args.format {
+        LayersFormat::Json => {
+            let issues: Vec<_> = catalog.issues().collect();
+            let doc = serde_json::json!({ "name": report.name, "layers": summaries, "unrecognised": issues });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        LayersFormat::Text => {
+            println!("データセット / dataset: {}  ({})", report.name, args.data.data.display());
+            for s in &summaries {
+                let bbox = s.bbox.map_or("-".into(), |b| format!("{:.5},{:.5} – {:.5},{:.5}", b[0], b[1], b[2], b[3]));
+                println!(
+                    "{:<16} {:<30} {:>7} 件  bbox {}  {}  {}  version {}",
+                    s.kind.key(),
+                    s.name_ja,
+                    s.feature_count,
+                    bbox,
+                    if s.meta.source.is_empty() { "(出典未記載 / no source)" } else { &s.meta.source },
+                    s.meta.date,
+                    s.meta.version
+                );
+                for (field, count) in &s.unrecognised {
+                    println!("{:<16}   認識できない値 / unrecognised {field}: {count}", "");
+                }
+            }
+            let missing: Vec<&str> = tekichi::engine::catalog::LayerKind::ALL
+                .into_iter()
+                .filter(|k| !catalog.has(*k))
+                .map(|k| k.key())
+                .collect();
+            if !missing.is_empty() {
+                println!("未読込 / not loaded: {}", missing.join(", "));
+            }
+            for issue in catalog.issues().take(20) {
+                println!(
+                    "  {} {} feature {}: {} = \"{}\"",
+                    issue.kind, issue.file, issue.feature_id, issue.value.field, issue.value.raw
+                );
+            }
+            for row in report.skipped_rows.iter().take(20) {
+                println!("  除外 skipped: {row}");
+            }
+            if report.skipped_rows.len() > 20 {
+                println!("  … ほか {} 行 / {} more rows", report.skipped_rows.len() - 20, report.skipped_rows.len() - 20);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,506 @@
+//! Loading a data directory into a [`Catalog`].
+//!
+//! A directory either has a `manifest.toml` naming, per layer kind, its files and
+//! provenance, or holds files named after the kinds (`zoning.geojson`, `flood.geojson`,
+//! …) and loads without one. GeoJSON is read with the `geojson` crate, including the
+//! non-standard `crs` member that 国土数値情報 writes; other CRSs are transformed once
+//! here. Facility points may also come from CSV (緯度/経度 or lon/lat columns), such as
+//! the national 介護サービス情報公表 open data, whose unusable rows are reported by line.
+
+use crate::engine::catalog::{Catalog, CatalogError, LayerKind, LayerMeta, RawFeature, RawLayer};
+use crate::engine::index::FeatureId;
+use crate::engine::site::{LAT_RANGE, LON_RANGE};
+use crate::io::crs::{Crs, CrsError, Reprojector};
+use geo::{Geometry, Validation};
+use geojson::{feature::Id, GeoJson, GeometryValue, Position};
+use rayon::prelude::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The manifest file name inside a data directory.
+pub const MANIFEST: &str = "manifest.toml";
+
+/// How many problems a load error lists before it stops counting them out.
+const MAX_LISTED: usize = 20;
+
+/// One layer entry of `manifest.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestLayer {
+    /// Files merged into this layer, relative to the directory.
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub licence: String,
+    /// Version label; default `sha256:<first 12 hex digits>`.
+    pub version: Option<String>,
+    /// CRS of the files when they do not say (e.g. `EPSG:6678`).
+    pub crs: Option<String>,
+    /// Property values used where a feature lacks them (e.g. `division = "非線引き"`).
+    #[serde(default)]
+    pub defaults: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `manifest.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Display name of the dataset.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub layers: BTreeMap<String, ManifestLayer>,
+}
+
+/// A problem with one feature or row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureProblem {
+    pub file: String,
+    /// "feature 12" (0-based index) or "line 7" (1-based CSV line).
+    pub at: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for FeatureProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, {}: {}", self.file, self.at, self.reason)
+    }
+}
+
+/// Why a data directory could not be loaded. Nothing is loaded when any layer fails.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source} / {path} を読み込めません")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: invalid manifest: {message} / マニフェストの誤り: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("{path}: no layer files found: add a manifest.toml or files named after the layer kinds (zoning.geojson, flood.geojson, …) / レイヤファイルが見つかりません（manifest.toml を置くか、zoning.geojson などレイヤ種別名のファイルを置いてください）")]
+    Empty { path: PathBuf },
+    #[error("{path}: unknown layer kind `{kind}` (expected one of: {expected}) / 不明なレイヤ種別です")]
+    UnknownKind { path: PathBuf, kind: String, expected: String },
+    #[error("{path}: not valid GeoJSON: {message} / GeoJSON として読めません")]
+    GeoJson { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Crs { path: PathBuf, source: CrsError },
+    #[error("{count} invalid feature(s) in layer {kind}; nothing was loaded / レイヤ {kind} に不正な地物が {count} 件あります（何も読み込んでいません）:\n{listing}")]
+    Features { kind: LayerKind, count: usize, listing: String },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// What a successful load read, for the operator.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// Dataset name from the manifest (or the directory name).
+    pub name: String,
+    /// CSV rows that could not be used as features (kept out of the layer, listed here).
+    pub skipped_rows: Vec<FeatureProblem>,
+}
+
+/// Lowercase hex SHA-256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Reads the manifest, or infers one from files named after the kinds.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
+    let path = dir.join(MANIFEST);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| LoadError::Manifest { path: path.clone(), message: e.to_string() })?;
+        if let Some(bad) = manifest.layers.keys().find(|k| LayerKind::from_key(k).is_none()) {
+            return Err(LoadError::UnknownKind { path, kind: bad.clone(), expected: kind_list() });
+        }
+        return Ok(manifest);
+    }
+    let mut layers = BTreeMap::new();
+    for kind in LayerKind::ALL {
+        for ext in ["geojson", "json", "csv"] {
+            let name = format!("{}.{ext}", kind.key());
+            if dir.join(&name).is_file() {
+                layers.insert(kind.key().to_string(), ManifestLayer { files: vec![name], ..Default::default() });
+                break;
+            }
+        }
+    }
+    if layers.is_empty() {
+        return Err(LoadError::Empty { path: dir.to_path_buf() });
+    }
+    Ok(Manifest {
+        name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        description: String::new(),
+        layers,
+    })
+}
+
+fn kind_list() -> String {
+    LayerKind::ALL.map(|k| k.key()).join(", ")
+}
+
+/// Loads every layer of a data directory and builds the catalog. All or nothing.
+pub fn load_dir(dir: &Path) -> Result<(Catalog, LoadReport), LoadError> {
+    let manifest = read_manifest(dir)?;
+    let loaded: Vec<(RawLayer, Vec<FeatureProblem>)> = manifest
+        .layers
+        .par_iter()
+        .map(|(key, entry)| {
+            // Invariant: read_manifest rejected unknown keys.
+            let kind = LayerKind::from_key(key).expect("kind checked by read_manifest");
+            load_layer(dir, kind, entry)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut report = LoadReport { name: manifest.name.clone(), skipped_rows: Vec::new() };
+    let mut raws = Vec::with_capacity(loaded.len());
+    for (raw, skipped) in loaded {
+        report.skipped_rows.extend(skipped);
+        raws.push(raw);
+    }
+    Ok((Catalog::build(raws)?, report))
+}
+
+/// Reads one layer's files into raw features with provenance.
+pub fn load_layer(dir: &Path, kind: LayerKind, entry: &ManifestLayer) -> Result<(RawLayer, Vec<FeatureProblem>), LoadError> {
+    let explicit_crs = match &entry.crs {
+        Some(name) => Some(Crs::parse(name).map_err(|source| LoadError::Crs { path: dir.join(MANIFEST), source })?),
+        None => None,
+    };
+    let mut features = Vec::new();
+    let mut problems = Vec::new();
+    let mut skipped = Vec::new();
+    let mut hashes = Vec::new();
+    for (file_index, name) in entry.files.iter().enumerate() {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        hashes.push(sha256_hex(&bytes));
+        let file = FileCtx { kind, name, index: file_index as u32, defaults: &entry.defaults };
+        if name.to_ascii_lowercase().ends_with(".csv") {
+            let (mut f, s) = read_point_csv(&path, &bytes, &file)?;
+            features.append(&mut f);
+            skipped.extend(s);
+        } else {
+            read_geojson(&path, &bytes, explicit_crs, &file, &mut features, &mut problems)?;
+        }
+    }
+    if !problems.is_empty() {
+        let count = problems.len();
+        let mut listing: Vec<String> = problems.iter().take(MAX_LISTED).map(|p| format!("  - {p}")).collect();
+        if count > MAX_LISTED {
+            listing.push(format!("  … and {} more / ほか {} 件", count - MAX_LISTED, count - MAX_LISTED));
+        }
+        return Err(LoadError::Features { kind, count, listing: listing.join("\n") });
+    }
+    let sha256 = match hashes.as_slice() {
+        [one] => one.clone(),
+        many => sha256_hex(many.concat().as_bytes()),
+    };
+    let meta = LayerMeta {
+        version: entry.version.clone().unwrap_or_else(|| format!("sha256:{}", &sha256[..12])),
+        source: entry.source.clone(),
+        publisher: entry.publisher.clone(),
+        date: entry.date.clone(),
+        licence: entry.licence.clone(),
+        files: entry.files.clone(),
+        sha256,
+    };
+    Ok((RawLayer { kind, meta, features }, skipped))
+}
+
+/// The file being read and what to stamp on its features.
+struct FileCtx<'a> {
+    kind: LayerKind,
+    name: &'a str,
+    index: u32,
+    defaults: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+impl FileCtx<'_> {
+    fn problem(&self, at: String, reason: impl Into<String>) -> FeatureProblem {
+        FeatureProblem { file: self.name.to_string(), at, reason: reason.into() }
+    }
+
+    fn properties(&self, mut props: serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+        for (k, v) in self.defaults {
+            let present = props.iter().any(|(pk, pv)| pk.eq_ignore_ascii_case(k) && !pv.is_null());
+            if !present {
+                props.insert(k.clone(), v.clone());
+            }
+        }
+        props
+    }
+}
+
+fn feature_id(id: Option<&Id>, index: usize) -> FeatureId {
+    match id {
+        Some(Id::Number(n)) => n.as_u64().map_or_else(|| FeatureId::Text(n.to_string()), FeatureId::Number),
+        Some(Id::String(s)) => FeatureId::Text(s.clone()),
+        None => FeatureId::Number(index as u64),
+    }
+}
+
+/// Checks raw positions of points and polygons: finite, in Japan's range, rings of ≥ 4
+/// positions and closed.
+fn check_positions(value: &GeometryValue) -> Result<(), String> {
+    let in_japan = |p: &Position| -> Result<(), String> {
+        let s = p.as_slice();
+        if s.len() < 2 || !s[0].is_finite() || !s[1].is_finite() {
+            return Err("a coordinate is not a finite number / 座標が数値ではありません".into());
+        }
+        let ok = (LON_RANGE.0..=LON_RANGE.1).contains(&s[0]) && (LAT_RANGE.0..=LAT_RANGE.1).contains(&s[1]);
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "coordinate ({}, {}) is outside Japan (wrong CRS or swapped lon/lat?) / 座標 ({}, {}) が日本の範囲外です（座標系の指定違いや緯度経度の入れ違いの可能性）",
+                s[0], s[1], s[0], s[1]
+            ))
+        }
+    };
+    let ring = |r: &Vec<Position>| -> Result<(), String> {
+        if r.len() < 4 {
+            return Err(format!("a ring has {} positions; at least 4 are needed / リングの座標数が {} です（4点以上必要）", r.len(), r.len()));
+        }
+        if r.first() != r.last() {
+            return Err("a ring is not closed / リングが閉じていません".into());
+        }
+        r.iter().try_for_each(in_japan)
+    };
+    match value {
+        GeometryValue::Point { coordinates } => in_japan(coordinates),
+        GeometryValue::Polygon { coordinates } if coordinates.is_empty() => Err("empty polygon / 空のポリゴンです".into()),
+        GeometryValue::Polygon { coordinates } => coordinates.iter().try_for_each(ring),
+        GeometryValue::MultiPolygon { coordinates } if coordinates.is_empty() => {
+            Err("empty multipolygon / 空のマルチポリゴンです".into())
+        }
+        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().flatten().try_for_each(ring),
+        // Other types are refused by `check_kind` with the layer's expectation.
+        _ => Ok(()),
+    }
+}
+
+fn read_geojson(
+    path: &Path,
+    bytes: &[u8],
+    explicit_crs: Option<Crs>,
+    file: &FileCtx,
+    features: &mut Vec<RawFeature>,
+    problems: &mut Vec<FeatureProblem>,
+) -> Result<(), LoadError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| LoadError::GeoJson { path: path.to_path_buf(), message: format!("not UTF-8 ({e}); GeoJSON must be UTF-8") })?;
+    let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| LoadError::GeoJson { path: path.to_path_buf(), message: e.to_string() })?;
+    let (list, crs_member) = match geojson {
+        GeoJson::FeatureCollection(fc) => {
+            let crs = fc.foreign_members.as_ref().and_then(|m| m.get("crs").cloned());
+            (fc.features, crs)
+        }
+        GeoJson::Feature(f) => (vec![f], None),
+        GeoJson::Geometry(_) => {
+            return Err(LoadError::GeoJson {
+                path: path.to_path_buf(),
+                message: "a layer file must be a FeatureCollection, not a bare geometry / レイヤは FeatureCollection にしてください".into(),
+            })
+        }
+    };
+    let crs = match (explicit_crs, crs_member) {
+        (Some(c), _) => c,
+        (None, Some(member)) => Crs::from_geojson_member(&member).map_err(|source| LoadError::Crs { path: path.to_path_buf(), source })?,
+        (None, None) => Crs::LonLat,
+    };
+    let reprojector = Reprojector::to_lon_lat(crs).map_err(|source| LoadError::Crs { path: path.to_path_buf(), source })?;
+    let parsed: Vec<Result<RawFeature, FeatureProblem>> = list
+        .into_par_iter()
+        .enumerate()
+        .map_init(
+            || Reprojector::to_lon_lat(crs).ok().flatten(),
+            |proj, (i, f)| {
+                let at = format!("feature {i}");
+                let Some(mut geometry) = f.geometry else {
+                    return Err(file.problem(at, "geometry is null / ジオメトリがありません"));
+                };
+                if let Some(p) = proj.as_ref() {
+                    p.geometry(&mut geometry).map_err(|e| file.problem(at.clone(), e.to_string()))?;
+                }
+                check_positions(&geometry.value).map_err(|r| file.problem(at.clone(), r))?;
+                let geometry = Geometry::<f64>::try_from(geometry).map_err(|e| file.problem(at.clone(), e.to_string()))?;
+                check_kind(file.kind, &geometry).map_err(|r| file.problem(at.clone(), r))?;
+                Ok(RawFeature {
+                    id: feature_id(f.id.as_ref(), i),
+                    file: file.index,
+                    geometry,
+                    properties: file.properties(f.properties.unwrap_or_default()),
+                })
+            },
+        )
+        .collect();
+    drop(reprojector);
+    for r in parsed {
+        match r {
+            Ok(f) => features.push(f),
+            Err(p) => problems.push(p),
+        }
+    }
+    Ok(())
+}
+
+/// Geometry type for the kind, and polygon validity (self-intersection, holes outside…).
+fn check_kind(kind: LayerKind, g: &Geometry<f64>) -> Result<(), String> {
+    match (kind.is_point_kind(), g) {
+        (true, Geometry::Point(_)) => Ok(()),
+        (false, Geometry::Polygon(p)) => p.check_validation().map_err(|e| format!("invalid polygon: {e} / 不正なポリゴン")),
+        (false, Geometry::MultiPolygon(mp)) => mp.check_validation().map_err(|e| format!("invalid multipolygon: {e} / 不正なマルチポリゴン")),
+        (true, _) => Err(format!("layer {kind} needs Point features / {} には点が必要です", kind.name_ja())),
+        (false, _) => Err(format!("layer {kind} needs Polygon or MultiPolygon features / {} にはポリゴンが必要です", kind.name_ja())),
+    }
+}
+
+/// Reads point features from CSV (UTF-8, with or without BOM, or Shift_JIS).
+/// Rows without usable coordinates are returned as problems, not features.
+fn read_point_csv(path: &Path, bytes: &[u8], file: &FileCtx) -> Result<(Vec<RawFeature>, Vec<FeatureProblem>), LoadError> {
+    let bad = |message: String| LoadError::GeoJson { path: path.to_path_buf(), message };
+    if !file.kind.is_point_kind() {
+        return Err(bad(format!("CSV can only hold point layers, not {} / CSV は点のレイヤにのみ使えます", file.kind)));
+    }
+    let text = decode_text(bytes).ok_or_else(|| bad("neither UTF-8 nor Shift_JIS / 文字コードを判別できません".into()))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(e.to_string()))?
+        .iter()
+        .map(|h| crate::engine::attrs::normalize_text(h))
+        .collect();
+    let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
+    let (Some(lon_col), Some(lat_col)) = (find(&["lon", "lng", "longitude", "経度"]), find(&["lat", "latitude", "緯度"])) else {
+        return Err(bad(format!(
+            "no coordinate columns (found: {}); name them lon/lat or 経度/緯度 / 座標の列がありません",
+            headers.join(", ")
+        )));
+    };
+    let mut features = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let at = format!("line {line}");
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                skipped.push(file.problem(at, e.to_string()));
+                continue;
+            }
+        };
+        let number = |col: usize| record.get(col).map(crate::engine::attrs::normalize_text).and_then(|t| t.parse::<f64>().ok());
+        let point = match (number(lon_col), number(lat_col)) {
+            (Some(lon), Some(lat)) if (LON_RANGE.0..=LON_RANGE.1).contains(&lon) && (LAT_RANGE.0..=LAT_RANGE.1).contains(&lat) => {
+                geo::Point::new(lon, lat)
+            }
+            (Some(lon), Some(lat)) => {
+                skipped.push(file.problem(at, format!("coordinates ({lon}, {lat}) are outside Japan; row skipped / 座標が日本の範囲外のため除外")));
+                continue;
+            }
+            _ => {
+                skipped.push(file.problem(at, "missing or non-numeric coordinates; row skipped / 座標が数値でないため除外"));
+                continue;
+            }
+        };
+        let properties = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_string())))
+            .collect();
+        features.push(RawFeature {
+            id: FeatureId::Number(i as u64),
+            file: file.index,
+            geometry: Geometry::Point(point),
+            properties: file.properties(properties),
+        });
+    }
+    Ok((features, skipped))
+}
+
+/// Decodes UTF-8 (BOM stripped) or, failing that, Shift_JIS without replacement characters.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(body) {
+        return Some(s.to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(body);
+    (!had_errors).then(|| text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn loads_a_manifest_less_directory_and_reports_feature_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "zoning.geojson",
+            r#"{"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"A29_004":1},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.0],[141.01,38.01],[141.0,38.01],[141.0,38.0]]]}}]}"#,
+        );
+        let (catalog, _) = load_dir(dir.path()).unwrap();
+        assert!(catalog.has(LayerKind::Zoning));
+        assert!(!catalog.has(LayerKind::Flood));
+        let meta = &catalog.info(LayerKind::Zoning).unwrap().meta;
+        assert_eq!(meta.sha256.len(), 64);
+        assert!(meta.version.starts_with("sha256:"));
+
+        write(
+            dir.path(),
+            "flood.geojson",
+            r#"{"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"depth_m":1},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.01],[141.01,38.0],[141.0,38.01],[141.0,38.0]]]}},
+              {"type":"Feature","properties":{"depth_m":1},"geometry":{"type":"LineString","coordinates":[[141.0,38.0],[141.01,38.01]]}},
+              {"type":"Feature","properties":{"depth_m":1},"geometry":{"type":"Polygon","coordinates":[[[38.0,141.0],[38.0,141.01],[38.01,141.01],[38.0,141.0]]]}}]}"#,
+        );
+        let err = load_dir(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("3 invalid feature(s) in layer flood"), "{err}");
+        assert!(err.contains("flood.geojson, feature 0: invalid polygon"), "{err}");
+        assert!(err.contains("feature 1: layer flood needs Polygon"), "{err}");
+        assert!(err.contains("feature 2: coordinate (38, 141) is outside Japan"), "{err}");
+    }
+
+    #[test]
+    fn manifest_defaults_and_unknown_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "planning.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.0],[141.01,38.01],[141.0,38.01],[141.0,38.0]]]}}]}"#,
+        );
+        write(
+            dir.path(),
+            MANIFEST,
+            "name = \"t\"\n[layers.area_division]\nfiles = [\"planning.geojson\"]\nsource = \"s\"\ndefaults = { division = \"非線引き\" }\n",
+        );
+        let (catalog, report) = load_dir(dir.path()).unwrap();
+        assert_eq!(report.name, "t");
+        let layer = catalog.area_division.as_ref().unwrap();
+        assert!(layer.info.issues.is_empty(), "the default fills the missing division");
+        write(dir.path(), MANIFEST, "[layers.zonning]\nfiles = [\"planning.geojson\"]\n");
+        let err = load_dir(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("unknown layer kind `zonning`"), "{err}");
+    }
+
+    #[test]
+    fn decodes_shift_jis_and_refuses_garbage() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("経度,緯度,名称\n141.0,38.0,潮見の家\n");
+        assert!(decode_text(&sjis).unwrap().contains("潮見の家"));
+        assert_eq!(decode_text(b"\xEF\xBB\xBFa,b").unwrap(), "a,b");
+        assert!(decode_text(&[0x82, 0xff, 0xff]).is_none());
+    }
+}
