@@ -124,13 +124,22 @@ fn load(data: &Path) -> anyhow::Result<(Catalog, LoadReport)> {
     for row in &report.skipped_rows {
         tracing::warn!("skipped / 除外: {row}");
     }
+    for w in &report.geometry_warnings {
+        tracing::warn!("{w}");
+    }
     Ok((catalog, report))
 }
 
 fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
-    let Some(path) = path else { return Ok(Rubric::default_rubric()) };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("cannot read rubric {}: {e} / 評価基準ファイルを読めません", path.display())))?;
+    let Some(path) = path else {
+        return Ok(Rubric::default_rubric());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        BadInput(format!(
+            "cannot read rubric {}: {e} / 評価基準ファイルを読めません",
+            path.display()
+        ))
+    })?;
     Rubric::from_toml_str(&text, &path.display().to_string()).map_err(|e| BadInput(e.to_string()).into())
 }
 
@@ -167,8 +176,14 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
     let (inputs, single) = site_inputs(&args)?;
     let (catalog, _) = load(&args.data.data)?;
-    let assessor = Assessor { catalog: &catalog, rubric: &rubric };
-    let options = AssessOptions { k: args.k, types: args.types.clone() };
+    let assessor = Assessor {
+        catalog: &catalog,
+        rubric: &rubric,
+    };
+    let options = AssessOptions {
+        k: args.k,
+        types: args.types.clone(),
+    };
 
     let progress = (std::io::stderr().is_terminal() && inputs.len() >= 1000).then(|| {
         let bar = ProgressBar::new(inputs.len() as u64);
@@ -179,7 +194,9 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         bar
     });
     let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+        Some(path) => {
+            Box::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?)
+        }
         None => Box::new(std::io::stdout().lock()),
     };
     let mut writer = ReportWriter::new(std::io::BufWriter::new(out), args.format, single);
@@ -217,7 +234,11 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
             inputs.len()
         );
     }
-    Ok(if assessed == 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if assessed == 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn layers(args: LayersArgs) -> anyhow::Result<ExitCode> {
@@ -230,16 +251,26 @@ fn layers(args: LayersArgs) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
         LayersFormat::Text => {
-            println!("データセット / dataset: {}  ({})", report.name, args.data.data.display());
+            println!(
+                "データセット / dataset: {}  ({})",
+                report.name,
+                args.data.data.display()
+            );
             for s in &summaries {
-                let bbox = s.bbox.map_or("-".into(), |b| format!("{:.5},{:.5} – {:.5},{:.5}", b[0], b[1], b[2], b[3]));
+                let bbox = s.bbox.map_or("-".into(), |b| {
+                    format!("{:.5},{:.5} – {:.5},{:.5}", b[0], b[1], b[2], b[3])
+                });
                 println!(
                     "{:<16} {:<30} {:>7} 件  bbox {}  {}  {}  version {}",
                     s.kind.key(),
                     s.name_ja,
                     s.feature_count,
                     bbox,
-                    if s.meta.source.is_empty() { "(出典未記載 / no source)" } else { &s.meta.source },
+                    if s.meta.source.is_empty() {
+                        "(出典未記載 / no source)"
+                    } else {
+                        &s.meta.source
+                    },
                     s.meta.date,
                     s.meta.version
                 );
@@ -265,7 +296,14 @@ fn layers(args: LayersArgs) -> anyhow::Result<ExitCode> {
                 println!("  除外 skipped: {row}");
             }
             if report.skipped_rows.len() > 20 {
-                println!("  … ほか {} 行 / {} more rows", report.skipped_rows.len() - 20, report.skipped_rows.len() - 20);
+                println!(
+                    "  … ほか {} 行 / {} more rows",
+                    report.skipped_rows.len() - 20,
+                    report.skipped_rows.len() - 20
+                );
+            }
+            for w in &report.geometry_warnings {
+                println!("  位相の警告 topology warning: {w}");
             }
         }
     }

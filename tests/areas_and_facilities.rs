@@ -24,21 +24,44 @@ fn areas() -> Vec<RawFeature> {
     vec![
         area(0, "C2", "西中学校", rect(0.0, 0.0, 10.0, 10.0)),
         area(1, "C1", "東中学校", rect(10.0, 0.0, 20.0, 10.0)),
-        area(2, "C3", "島中学校", multi(vec![rect(30.0, 0.0, 32.0, 2.0), rect(40.0, 0.0, 42.0, 2.0)])),
+        area(
+            2,
+            "C3",
+            "島中学校",
+            multi(vec![rect(30.0, 0.0, 32.0, 2.0), rect(40.0, 0.0, 42.0, 2.0)]),
+        ),
     ]
 }
 
 fn fixture(facilities: Vec<RawFeature>) -> Catalog {
-    catalog(vec![layer(LayerKind::DailyLifeArea, areas()), layer(LayerKind::Facility, facilities)])
+    catalog(vec![
+        layer(LayerKind::DailyLifeArea, areas()),
+        layer(LayerKind::Facility, facilities),
+    ])
 }
 
 #[test]
 fn open_for_application_counts_only_the_target_type() {
     let c = fixture(vec![
-        facility(0, 5.0, 5.0, json!({"name": "西の家", "type": "small_multi", "capacity": "２９"})),
+        facility(
+            0,
+            5.0,
+            5.0,
+            json!({"name": "西の家", "type": "small_multi", "capacity": "２９"}),
+        ),
         facility(1, 6.0, 5.0, json!({"name": "型なしの家"})), // no type: small_multi
-        facility(2, 7.0, 5.0, json!({"name": "西の看多機", "type": "nursing_small_multi", "capacity": 29})),
-        facility(3, 15.0, 5.0, json!({"name": "東の看多機", "type": "nursing_small_multi"})),
+        facility(
+            2,
+            7.0,
+            5.0,
+            json!({"name": "西の看多機", "type": "nursing_small_multi", "capacity": 29}),
+        ),
+        facility(
+            3,
+            15.0,
+            5.0,
+            json!({"name": "東の看多機", "type": "nursing_small_multi"}),
+        ),
         facility(4, 16.0, 5.0, json!({"name": "東のGH", "type": "group_home"})),
     ]);
     let west = assess(&c, point(2.0, 2.0)).daily_life_area.unwrap();
@@ -50,7 +73,11 @@ fn open_for_application_counts_only_the_target_type() {
     assert_eq!(west.open_for_application, Some(false));
     let east = assess(&c, point(12.0, 2.0)).daily_life_area.unwrap();
     assert_eq!(east.id.as_deref(), Some("C1"));
-    assert_eq!(east.target_facilities.unwrap().count, 0, "看護小規模多機能 is a different type");
+    assert_eq!(
+        east.target_facilities.unwrap().count,
+        0,
+        "看護小規模多機能 is a different type"
+    );
     assert_eq!(east.open_for_application, Some(true));
 }
 
@@ -76,7 +103,10 @@ fn parcel_goes_to_the_area_covering_its_largest_share() {
 #[test]
 fn multipolygon_island_belongs_to_its_area_and_outside_gets_a_reason() {
     let c = fixture(vec![]);
-    assert_eq!(assess(&c, point(41.0, 1.0)).daily_life_area.unwrap().id.as_deref(), Some("C3"));
+    assert_eq!(
+        assess(&c, point(41.0, 1.0)).daily_life_area.unwrap().id.as_deref(),
+        Some("C3")
+    );
     let outside = assess(&c, point(35.0, 1.0)).daily_life_area.unwrap();
     assert!(outside.id.is_none());
     assert_eq!(outside.reason.unwrap().code, "outside_daily_life_areas");
@@ -95,15 +125,26 @@ fn rubric_with(min_spacing_m: f64, radius_m: f64) -> Rubric {
 
 #[test]
 fn too_close_is_strict_and_the_radius_count_is_inclusive() {
-    let c = fixture(vec![facility(0, 5.0, 5.0, json!({"name": "A"})), facility(1, 5.0, 9.0, json!({"name": "B"}))]);
+    let c = fixture(vec![
+        facility(0, 5.0, 5.0, json!({"name": "A"})),
+        facility(1, 5.0, 9.0, json!({"name": "B"})),
+    ]);
     let site = point(5.0, 2.0);
     let d0 = geom::distance_m(pt(5.0, 2.0), pt(5.0, 5.0));
     let d1 = geom::distance_m(pt(5.0, 2.0), pt(5.0, 9.0));
     let opts = AssessOptions::default();
-    let exactly = assess_with(&c, &rubric_with(d0, d1), site.clone(), &opts).facilities.unwrap();
-    assert_eq!(exactly.too_close, Some(false), "distance == min_spacing is not too close");
+    let exactly = assess_with(&c, &rubric_with(d0, d1), site.clone(), &opts)
+        .facilities
+        .unwrap();
+    assert_eq!(
+        exactly.too_close,
+        Some(false),
+        "distance == min_spacing is not too close"
+    );
     assert_eq!(exactly.within_radius, Some(2), "distance == radius is within");
-    let beyond = assess_with(&c, &rubric_with(d0 + 0.01, d1 - 0.01), site, &opts).facilities.unwrap();
+    let beyond = assess_with(&c, &rubric_with(d0 + 0.01, d1 - 0.01), site, &opts)
+        .facilities
+        .unwrap();
     assert_eq!(beyond.too_close, Some(true));
     assert_eq!(beyond.within_radius, Some(1));
     assert!((beyond.nearest_distance_m.unwrap() - d0).abs() < 1e-9);
@@ -114,19 +155,38 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
     let c = fixture(vec![
         facility(0, 5.0, 8.0, json!({"name": "北", "type": "small_multi"})),
         facility(1, 8.0, 5.0, json!({"name": "東", "type": "small_multi"})),
-        facility(2, 2.0, 5.0, json!({"name": "西の看多機", "type": "nursing_small_multi"})),
+        facility(
+            2,
+            2.0,
+            5.0,
+            json!({"name": "西の看多機", "type": "nursing_small_multi"}),
+        ),
         facility(3, 5.0, 1.0, json!({"name": "南", "type": "small_multi"})),
     ]);
-    let options = AssessOptions { k: Some(2), types: None };
-    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options).facilities.unwrap();
+    let options = AssessOptions {
+        k: Some(2),
+        types: None,
+    };
+    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
+        .facilities
+        .unwrap();
     let names: Vec<&str> = f.nearest.iter().map(|n| n.name.as_deref().unwrap()).collect();
-    assert_eq!(names, vec!["東", "北"], "2 nearest small_multi; 東 is 263 m, 北 333 m away");
+    assert_eq!(
+        names,
+        vec!["東", "北"],
+        "2 nearest small_multi; 東 is 263 m, 北 333 m away"
+    );
     assert!((f.nearest[0].distance_m - geom::distance_m(pt(5.0, 5.0), pt(8.0, 5.0))).abs() < 1e-9);
     assert!((f.nearest[0].bearing_deg - 90.0).abs() < 0.1);
     assert!(f.nearest[1].bearing_deg.abs() < 1e-6);
     assert_eq!(f.nearest[0].area_id.as_deref(), Some("C2"));
-    let options = AssessOptions { k: Some(5), types: Some(vec!["nursing_small_multi".into()]) };
-    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options).facilities.unwrap();
+    let options = AssessOptions {
+        k: Some(5),
+        types: Some(vec!["nursing_small_multi".into()]),
+    };
+    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
+        .facilities
+        .unwrap();
     assert_eq!(f.nearest.len(), 1);
     assert_eq!(f.nearest[0].facility_type, "nursing_small_multi");
     assert_eq!(f.within_radius, Some(1));
@@ -136,11 +196,18 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
 
 #[test]
 fn parcel_distance_is_zero_inside_and_from_the_boundary_outside() {
-    let c = fixture(vec![facility(0, 5.0, 5.0, json!({"name": "中"})), facility(1, 9.0, 5.0, json!({"name": "外"}))]);
+    let c = fixture(vec![
+        facility(0, 5.0, 5.0, json!({"name": "中"})),
+        facility(1, 9.0, 5.0, json!({"name": "外"})),
+    ]);
     let f = assess(&c, parcel(4.0, 4.0, 6.0, 6.0)).facilities.unwrap();
     assert_eq!(f.nearest[0].distance_m, 0.0);
     let expected = geom::distance_m(pt(9.0, 5.0), pt(6.0, 5.0));
-    assert!((f.nearest[1].distance_m - expected).abs() < 0.01, "{} vs {expected}", f.nearest[1].distance_m);
+    assert!(
+        (f.nearest[1].distance_m - expected).abs() < 0.01,
+        "{} vs {expected}",
+        f.nearest[1].distance_m
+    );
     assert_eq!(f.too_close, Some(true));
     // Bearing from the parcel's centroid.
     assert!((f.nearest[1].bearing_deg - 90.0).abs() < 0.1);

@@ -10,8 +10,17 @@ use tekichi::engine::report::Verdict;
 /// Two districts side by side sharing the edge x = 10: residential (id 0) west, `east_code` (id 1) east.
 fn two_districts(east_code: u32) -> Vec<tekichi::engine::catalog::RawLayer> {
     vec![
-        layer(LayerKind::Zoning, vec![zoning(0, 1, rect(0.0, 0.0, 10.0, 10.0)), zoning(1, east_code, rect(10.0, 0.0, 20.0, 10.0))]),
-        layer(LayerKind::AreaDivision, vec![division(0, "市街化区域", rect(0.0, 0.0, 20.0, 10.0))]),
+        layer(
+            LayerKind::Zoning,
+            vec![
+                zoning(0, 1, rect(0.0, 0.0, 10.0, 10.0)),
+                zoning(1, east_code, rect(10.0, 0.0, 20.0, 10.0)),
+            ],
+        ),
+        layer(
+            LayerKind::AreaDivision,
+            vec![division(0, "市街化区域", rect(0.0, 0.0, 20.0, 10.0))],
+        ),
     ]
 }
 
@@ -38,7 +47,10 @@ fn each_use_district_class_gives_its_verdict() {
         let b = r.buildability.as_ref().unwrap();
         assert_eq!(b.verdict, expected, "code {code}");
         assert_eq!(reason_codes(&r), vec![reason], "code {code}");
-        assert!(b.reasons[0].ja.chars().any(|ch| ch > '\u{3000}'), "Japanese text for {reason}");
+        assert!(
+            b.reasons[0].ja.chars().any(|ch| ch > '\u{3000}'),
+            "Japanese text for {reason}"
+        );
         assert!(!b.reasons[0].en.is_empty());
     }
 }
@@ -57,11 +69,23 @@ fn point_on_shared_edge_takes_the_worst_district_and_flags_straddling() {
 #[test]
 fn point_on_edge_between_equal_verdicts_goes_to_lowest_feature_id_without_straddling() {
     let c = catalog(vec![
-        layer(LayerKind::Zoning, vec![zoning(5, 1, rect(0.0, 0.0, 10.0, 10.0)), zoning(2, 2, rect(10.0, 0.0, 20.0, 10.0))]),
-        layer(LayerKind::AreaDivision, vec![division(0, "市街化区域", rect(0.0, 0.0, 20.0, 10.0))]),
+        layer(
+            LayerKind::Zoning,
+            vec![
+                zoning(5, 1, rect(0.0, 0.0, 10.0, 10.0)),
+                zoning(2, 2, rect(10.0, 0.0, 20.0, 10.0)),
+            ],
+        ),
+        layer(
+            LayerKind::AreaDivision,
+            vec![division(0, "市街化区域", rect(0.0, 0.0, 20.0, 10.0))],
+        ),
     ]);
     let b = assess(&c, point(10.0, 5.0)).buildability.unwrap();
-    assert_eq!(b.governing_district.unwrap().feature_id, tekichi::engine::index::FeatureId::Number(2));
+    assert_eq!(
+        b.governing_district.unwrap().feature_id,
+        tekichi::engine::index::FeatureId::Number(2)
+    );
     assert!(!b.straddles_districts);
     assert_eq!(b.verdict, Verdict::Buildable);
 }
@@ -90,9 +114,16 @@ fn uncovered_part_competes_in_the_largest_share_rule() {
     let layers = |with_planning_area: bool| {
         let mut l = vec![layer(
             LayerKind::Zoning,
-            vec![zoning(0, 1, rect(0.0, 0.0, 3.0, 10.0)), zoning(1, 9, rect(3.0, 0.0, 6.0, 10.0))],
+            vec![
+                zoning(0, 1, rect(0.0, 0.0, 3.0, 10.0)),
+                zoning(1, 9, rect(3.0, 0.0, 6.0, 10.0)),
+            ],
         )];
-        let planning = if with_planning_area { vec![division(0, "非線引き", rect(0.0, 0.0, 20.0, 10.0))] } else { vec![] };
+        let planning = if with_planning_area {
+            vec![division(0, "非線引き", rect(0.0, 0.0, 20.0, 10.0))]
+        } else {
+            vec![]
+        };
         l.push(layer(LayerKind::AreaDivision, planning));
         l
     };
@@ -107,7 +138,9 @@ fn uncovered_part_competes_in_the_largest_share_rule() {
     assert_eq!(r.buildability.as_ref().unwrap().verdict, Verdict::Unknown);
     assert!(reason_codes(&r).contains(&"no_zoning_data"));
     // parcel x -2..4: 50 % residential governs against 33 % uncovered and 17 % commercial
-    let b = assess(&catalog(layers(true)), parcel(-2.0, 4.0, 4.0, 5.0)).buildability.unwrap();
+    let b = assess(&catalog(layers(true)), parcel(-2.0, 4.0, 4.0, 5.0))
+        .buildability
+        .unwrap();
     assert!((b.uncovered_share.unwrap() - 1.0 / 3.0).abs() < 0.002);
     assert_eq!(b.governing_district.unwrap().code, Some(1));
 }
@@ -116,7 +149,10 @@ fn uncovered_part_competes_in_the_largest_share_rule() {
 fn white_land_inside_a_planning_area_is_conditional_outside_is_unknown() {
     let c = catalog(vec![
         layer(LayerKind::Zoning, vec![zoning(0, 1, rect(0.0, 0.0, 5.0, 5.0))]),
-        layer(LayerKind::AreaDivision, vec![division(0, "非線引き", rect(0.0, 0.0, 10.0, 10.0))]),
+        layer(
+            LayerKind::AreaDivision,
+            vec![division(0, "非線引き", rect(0.0, 0.0, 10.0, 10.0))],
+        ),
     ]);
     let r = assess(&c, point(7.0, 7.0));
     assert_eq!(r.buildability.as_ref().unwrap().verdict, Verdict::Conditional);
@@ -131,7 +167,10 @@ fn control_fixture() -> tekichi::engine::catalog::Catalog {
         layer(LayerKind::Zoning, vec![zoning(0, 1, rect(0.0, 0.0, 20.0, 10.0))]),
         layer(
             LayerKind::AreaDivision,
-            vec![division(0, "市街化区域", rect(0.0, 0.0, 10.0, 10.0)), division(1, "市街化調整区域", rect(10.0, 0.0, 20.0, 10.0))],
+            vec![
+                division(0, "市街化区域", rect(0.0, 0.0, 10.0, 10.0)),
+                division(1, "市街化調整区域", rect(10.0, 0.0, 20.0, 10.0)),
+            ],
         ),
     ])
 }
@@ -148,7 +187,11 @@ fn control_area_larger_part_means_more_than_half() {
         let r = assess(&c, parcel(x0, 2.0, x1, 3.0));
         let b = r.buildability.as_ref().unwrap();
         assert_eq!(b.verdict, expected, "parcel {x0}..{x1}");
-        assert!((b.control_area_share.unwrap() - share).abs() < 0.002, "{:?}", b.control_area_share);
+        assert!(
+            (b.control_area_share.unwrap() - share).abs() < 0.002,
+            "{:?}",
+            b.control_area_share
+        );
         if share > 0.0 {
             assert!(reason_codes(&r).contains(&"urbanization_control_area"));
         }
@@ -161,15 +204,28 @@ fn point_inside_or_on_a_control_area_is_not_buildable() {
     assert_eq!(verdict(&c, point(15.0, 5.0)), Verdict::NotBuildable);
     assert_eq!(verdict(&c, point(10.0, 5.0)), Verdict::NotBuildable, "on the boundary");
     assert_eq!(verdict(&c, point(5.0, 5.0)), Verdict::Buildable);
-    assert!(assess(&c, point(5.0, 5.0)).buildability.unwrap().control_area_share.is_none(), "null for a point");
+    assert!(
+        assess(&c, point(5.0, 5.0))
+            .buildability
+            .unwrap()
+            .control_area_share
+            .is_none(),
+        "null for a point"
+    );
 }
 
 #[test]
 fn farmland_uses_the_same_larger_part_rule() {
     let c = catalog(vec![
         layer(LayerKind::Zoning, vec![zoning(0, 1, rect(0.0, 0.0, 20.0, 10.0))]),
-        layer(LayerKind::AreaDivision, vec![division(0, "非線引き", rect(0.0, 0.0, 20.0, 10.0))]),
-        layer(LayerKind::Farmland, vec![feature(0, rect(10.0, 0.0, 20.0, 10.0), json!({}))]),
+        layer(
+            LayerKind::AreaDivision,
+            vec![division(0, "非線引き", rect(0.0, 0.0, 20.0, 10.0))],
+        ),
+        layer(
+            LayerKind::Farmland,
+            vec![feature(0, rect(10.0, 0.0, 20.0, 10.0), json!({}))],
+        ),
     ]);
     let b = assess(&c, parcel(8.0, 2.0, 12.0, 3.0)).buildability.unwrap();
     assert_eq!(b.verdict, Verdict::Conditional);
@@ -211,7 +267,10 @@ fn missing_area_division_is_not_assumed_clear() {
 
 #[test]
 fn missing_zoning_layer_is_unknown_no_zoning_data() {
-    let c = catalog_only(vec![layer(LayerKind::AreaDivision, vec![]), layer(LayerKind::Farmland, vec![])]);
+    let c = catalog_only(vec![
+        layer(LayerKind::AreaDivision, vec![]),
+        layer(LayerKind::Farmland, vec![]),
+    ]);
     let r = assess(&c, point(5.0, 5.0));
     assert_eq!(r.buildability.as_ref().unwrap().verdict, Verdict::Unknown);
     assert_eq!(r.buildability.as_ref().unwrap().missing_layers, vec![LayerKind::Zoning]);
@@ -223,16 +282,29 @@ fn verdict_order_unknown_beats_conditional_and_not_buildable_beats_unknown() {
     // Unrecognised district (unknown) + 40 % farmland (conditional) → unknown.
     let c = catalog(vec![
         layer(LayerKind::Zoning, vec![zoning(0, 99, rect(0.0, 0.0, 20.0, 10.0))]),
-        layer(LayerKind::AreaDivision, vec![division(0, "非線引き", rect(0.0, 0.0, 20.0, 10.0))]),
-        layer(LayerKind::Farmland, vec![feature(0, rect(10.0, 0.0, 20.0, 10.0), json!({}))]),
+        layer(
+            LayerKind::AreaDivision,
+            vec![division(0, "非線引き", rect(0.0, 0.0, 20.0, 10.0))],
+        ),
+        layer(
+            LayerKind::Farmland,
+            vec![feature(0, rect(10.0, 0.0, 20.0, 10.0), json!({}))],
+        ),
     ]);
     let r = assess(&c, parcel(7.0, 2.0, 12.0, 3.0));
     assert_eq!(r.buildability.as_ref().unwrap().verdict, Verdict::Unknown);
     let codes = reason_codes(&r);
-    assert!(codes.contains(&"agricultural_promotion_area") && codes.contains(&"unrecognised_use_district"), "{codes:?}");
+    assert!(
+        codes.contains(&"agricultural_promotion_area") && codes.contains(&"unrecognised_use_district"),
+        "{codes:?}"
+    );
     // 60 % farmland (not_buildable) wins over unknown.
     assert_eq!(verdict(&c, parcel(8.0, 2.0, 13.0, 3.0)), Verdict::NotBuildable);
-    assert!(Verdict::NotBuildable > Verdict::Unknown && Verdict::Unknown > Verdict::Conditional && Verdict::Conditional > Verdict::Buildable);
+    assert!(
+        Verdict::NotBuildable > Verdict::Unknown
+            && Verdict::Unknown > Verdict::Conditional
+            && Verdict::Conditional > Verdict::Buildable
+    );
 }
 
 #[test]
@@ -245,15 +317,30 @@ fn district_hole_and_multipolygon_parts() {
             vec![
                 zoning(0, 1, rect_with_hole((0.0, 0.0, 10.0, 10.0), (4.0, 4.0, 6.0, 6.0))),
                 zoning(1, 9, rect(4.0, 4.0, 6.0, 6.0)),
-                zoning(2, 12, multi(vec![rect(20.0, 0.0, 22.0, 2.0), rect(30.0, 0.0, 32.0, 2.0)])),
+                zoning(
+                    2,
+                    12,
+                    multi(vec![rect(20.0, 0.0, 22.0, 2.0), rect(30.0, 0.0, 32.0, 2.0)]),
+                ),
             ],
         ),
-        layer(LayerKind::AreaDivision, vec![division(0, "市街化区域", rect(0.0, 0.0, 40.0, 10.0))]),
+        layer(
+            LayerKind::AreaDivision,
+            vec![division(0, "市街化区域", rect(0.0, 0.0, 40.0, 10.0))],
+        ),
     ]);
-    assert_eq!(verdict(&c, point(5.0, 5.0)), Verdict::Conditional, "inside the hole: only the commercial district");
+    assert_eq!(
+        verdict(&c, point(5.0, 5.0)),
+        Verdict::Conditional,
+        "inside the hole: only the commercial district"
+    );
     assert_eq!(assess(&c, point(5.0, 5.0)).buildability.unwrap().districts.len(), 1);
     assert_eq!(verdict(&c, point(2.0, 2.0)), Verdict::Buildable);
-    assert_eq!(verdict(&c, point(31.0, 1.0)), Verdict::NotBuildable, "second part of the MultiPolygon");
+    assert_eq!(
+        verdict(&c, point(31.0, 1.0)),
+        Verdict::NotBuildable,
+        "second part of the MultiPolygon"
+    );
     // A parcel covering the hole (40 %) and part of the ring (60 %): the hole is not ring area.
     let b = assess(&c, parcel(4.0, 4.0, 9.0, 6.0)).buildability.unwrap();
     assert_eq!(b.governing_district.as_ref().unwrap().code, Some(1));

@@ -57,7 +57,10 @@ fn an_unrecognised_value_scores_the_worst_class_and_is_flagged() {
     assert_eq!(cat.points, Some(0));
     assert!(cat.zones[0].unrecognised);
     assert!(cat.zones[0].class.contains("調査中"));
-    let c = catalog(vec![layer(LayerKind::Flood, vec![zone(0, 0.0, 10.0, json!({"depth": "調査中"}))])]);
+    let c = catalog(vec![layer(
+        LayerKind::Flood,
+        vec![zone(0, 0.0, 10.0, json!({"depth": "調査中"}))],
+    )]);
     assert_eq!(c.issues().count(), 1, "the importer reports it");
 }
 
@@ -65,7 +68,10 @@ fn an_unrecognised_value_scores_the_worst_class_and_is_flagged() {
 fn overlapping_zones_the_lowest_score_applies() {
     let c = catalog(vec![layer(
         LayerKind::Flood,
-        vec![zone(0, 0.0, 10.0, json!({"A31a_205": 1})), zone(1, 4.0, 6.0, json!({"A31a_205": 3}))],
+        vec![
+            zone(0, 0.0, 10.0, json!({"A31a_205": 1})),
+            zone(1, 4.0, 6.0, json!({"A31a_205": 3})),
+        ],
     )]);
     let cat = assess(&c, point(5.0, 5.0)).hazard.unwrap().categories.flood;
     assert_eq!(cat.points, Some(0));
@@ -77,13 +83,20 @@ fn overlapping_zones_the_lowest_score_applies() {
 
 #[test]
 fn parcel_zones_carry_their_share_and_slivers_do_not_count() {
-    let c = catalog(vec![layer(LayerKind::Flood, vec![zone(0, 10.0, 20.0, json!({"A31a_205": 2}))])]);
+    let c = catalog(vec![layer(
+        LayerKind::Flood,
+        vec![zone(0, 10.0, 20.0, json!({"A31a_205": 2}))],
+    )]);
     let cat = assess(&c, parcel(8.0, 2.0, 12.0, 3.0)).hazard.unwrap().categories.flood;
     assert_eq!(cat.points, Some(1));
     assert!((cat.zones[0].share.unwrap() - 0.5).abs() < 0.002);
     let cat = assess(&c, parcel(6.0, 2.0, 10.0, 3.0)).hazard.unwrap().categories.flood;
     assert_eq!(cat.points, Some(5), "a shared edge is not inside");
-    let cat = assess(&c, parcel(6.0, 2.0, 10.00001, 3.0)).hazard.unwrap().categories.flood;
+    let cat = assess(&c, parcel(6.0, 2.0, 10.00001, 3.0))
+        .hazard
+        .unwrap()
+        .categories
+        .flood;
     assert_eq!(cat.points, Some(5), "a 0.1 m² sliver is digitising noise");
 }
 
@@ -91,10 +104,21 @@ fn parcel_zones_carry_their_share_and_slivers_do_not_count() {
 fn hole_in_a_flood_zone_is_dry() {
     let c = catalog(vec![layer(
         LayerKind::Flood,
-        vec![feature(0, rect_with_hole((0.0, 0.0, 10.0, 10.0), (4.0, 4.0, 6.0, 6.0)), json!({"A31a_205": 2}))],
+        vec![feature(
+            0,
+            rect_with_hole((0.0, 0.0, 10.0, 10.0), (4.0, 4.0, 6.0, 6.0)),
+            json!({"A31a_205": 2}),
+        )],
     )]);
-    assert_eq!(assess(&c, point(5.0, 5.0)).hazard.unwrap().categories.flood.points, Some(5));
-    assert_eq!(assess(&c, point(4.0, 5.0)).hazard.unwrap().categories.flood.points, Some(1), "hole edge is boundary");
+    assert_eq!(
+        assess(&c, point(5.0, 5.0)).hazard.unwrap().categories.flood.points,
+        Some(5)
+    );
+    assert_eq!(
+        assess(&c, point(4.0, 5.0)).hazard.unwrap().categories.flood.points,
+        Some(1),
+        "hole edge is boundary"
+    );
 }
 
 fn landslide_fixture() -> tekichi::engine::catalog::Catalog {
@@ -146,7 +170,10 @@ fn debris_flow_is_listed_but_not_scored_under_the_default_rubric_and_a_rubric_fi
 fn river_erosion_inside_scores_zero() {
     let c = catalog(vec![layer(
         LayerKind::RiverErosion,
-        vec![zone(0, 0.0, 10.0, json!({"type": "河岸侵食"})), zone(1, 20.0, 30.0, json!({"type": "氾濫流"}))],
+        vec![
+            zone(0, 0.0, 10.0, json!({"type": "河岸侵食"})),
+            zone(1, 20.0, 30.0, json!({"type": "氾濫流"})),
+        ],
     )]);
     let cat = |x: f64| assess(&c, point(x, 5.0)).hazard.unwrap().categories.river_erosion;
     assert_eq!(cat(5.0).points, Some(0));
@@ -158,7 +185,10 @@ fn river_erosion_inside_scores_zero() {
 fn tsunami_uses_its_own_table() {
     let c = catalog(vec![layer(
         LayerKind::Tsunami,
-        vec![zone(0, 0.0, 10.0, json!({"A40_003": "0.3m以上0.5m未満"})), zone(1, 20.0, 30.0, json!({"A40_003": "5.0m以上10.0m未満"}))],
+        vec![
+            zone(0, 0.0, 10.0, json!({"A40_003": "0.3m以上0.5m未満"})),
+            zone(1, 20.0, 30.0, json!({"A40_003": "5.0m以上10.0m未満"})),
+        ],
     )]);
     let p = |x: f64| assess(&c, point(x, 5.0)).hazard.unwrap().categories.tsunami.points;
     assert_eq!(p(5.0), Some(2));
@@ -168,13 +198,19 @@ fn tsunami_uses_its_own_table() {
 
 #[test]
 fn totals_and_a_missing_layer_is_partial_never_safe() {
-    let c = catalog(vec![layer(LayerKind::Flood, vec![zone(0, 0.0, 10.0, json!({"A31a_205": 2}))])]);
+    let c = catalog(vec![layer(
+        LayerKind::Flood,
+        vec![zone(0, 0.0, 10.0, json!({"A31a_205": 2}))],
+    )]);
     let h = assess(&c, point(5.0, 5.0)).hazard.unwrap();
     assert_eq!((h.total, h.max, h.status), (1 + 2 + 4 + 4, 15, HazardStatus::Complete));
     let outside = assess(&c, point(50.0, 5.0)).hazard.unwrap();
     assert_eq!(outside.total, 15);
 
-    let c = catalog_only(vec![layer(LayerKind::Flood, vec![]), layer(LayerKind::Landslide, vec![])]);
+    let c = catalog_only(vec![
+        layer(LayerKind::Flood, vec![]),
+        layer(LayerKind::Landslide, vec![]),
+    ]);
     let r = assess(&c, point(5.0, 5.0));
     let h = r.hazard.as_ref().unwrap();
     assert_eq!(h.status, HazardStatus::Partial);

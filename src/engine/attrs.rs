@@ -76,35 +76,28 @@ pub enum Parsed<T> {
 
 /// Every present, non-empty field among `names`, in the order of `names`, each with
 /// the listed name it matched.
-fn present_fields<'a>(
-    props: &'a Properties,
-    names: &'a [&'a str],
-) -> impl Iterator<Item = (&'a str, Field)> + 'a {
+fn present_fields<'a>(props: &'a Properties, names: &'a [&'a str]) -> impl Iterator<Item = (&'a str, Field)> + 'a {
     names.iter().filter_map(move |&name| {
         props
             .iter()
             .filter(|(key, _)| key_matches(key, name))
-            .find_map(|(key, value)| {
-                render_value(value).map(|text| {
-                    (
-                        name,
-                        Field {
-                            key: key.clone(),
-                            text,
-                        },
-                    )
-                })
-            })
+            .find_map(|(key, value)| render_value(value).map(|text| (name, Field { key: key.clone(), text })))
     })
 }
 
 /// Case-insensitive key comparison; non-ASCII keys are compared after NFKC.
 fn key_matches(key: &str, name: &str) -> bool {
-    if key.is_ascii() && name.is_ascii() {
-        key.trim().eq_ignore_ascii_case(name)
-    } else {
-        normalize_text(key).to_lowercase() == normalize_text(name).to_lowercase()
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let key = key.trim();
+    if key == name || (key.is_ascii() && name.is_ascii()) {
+        return key.eq_ignore_ascii_case(name);
     }
+    let normal = |s: &str| is_nfkc_quick(s.chars()) == IsNormalized::Yes;
+    if normal(key) && normal(name) {
+        // Already NFKC (typical Japanese headers): only case can differ, and only in ASCII letters.
+        return key.len() == name.len() && key.to_lowercase() == name.to_lowercase();
+    }
+    normalize_text(key).to_lowercase() == normalize_text(name).to_lowercase()
 }
 
 /// A property value as normalised text; `None` for null and blank strings.
@@ -154,10 +147,7 @@ fn whole_number(v: f64) -> Option<u32> {
 
 /// A non-negative count or quantity: thousands separators and a trailing 人/名 are allowed.
 fn parse_count(text: &str) -> Option<f64> {
-    let compact: String = text
-        .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
-        .collect();
+    let compact: String = text.chars().filter(|c| *c != ',' && !c.is_whitespace()).collect();
     let number = compact.strip_suffix(['人', '名']).unwrap_or(&compact);
     parse_decimal(number).filter(|v| *v >= 0.0)
 }
@@ -183,10 +173,7 @@ fn name_variants(text: &str) -> impl Iterator<Item = &str> {
         Some((head, rest)) => (Some(head.trim()), rest.split(')').next().map(str::trim)),
         None => (None, None),
     };
-    std::iter::once(text)
-        .chain(head)
-        .chain(inner)
-        .filter(|s| !s.is_empty())
+    std::iter::once(text).chain(head).chain(inner).filter(|s| !s.is_empty())
 }
 
 /// The value paired with `key` in a lookup table.
@@ -206,11 +193,7 @@ fn read_coded<T: Copy>(text: &str, codes: &[(u32, T)], names: &[(&str, T)]) -> O
 /// Reads the fields `names` in order with `read` (given the matched name and the text);
 /// the first recognised value wins. If none is recognised, the first field seen is
 /// reported as unrecognised; with no field present, the group is missing.
-fn first_recognised<T>(
-    props: &Properties,
-    names: &[&str],
-    read: impl Fn(&str, &str) -> Option<T>,
-) -> Parsed<T> {
+fn first_recognised<T>(props: &Properties, names: &[&str], read: impl Fn(&str, &str) -> Option<T>) -> Parsed<T> {
     let mut first_seen = None;
     for (name, field) in present_fields(props, names) {
         if let Some(value) = read(name, &field.text) {
@@ -362,9 +345,7 @@ impl UseDistrict {
         let rest = chars.as_str();
         let kind = rest.strip_prefix('種').unwrap_or(rest);
         let (one, two) = match kind {
-            "低層住居専用" | "低層" | "低" => {
-                (Self::Category1LowRise, Self::Category2LowRise)
-            }
+            "低層住居専用" | "低層" | "低" => (Self::Category1LowRise, Self::Category2LowRise),
             "中高層住居専用" | "中高層" | "中高" | "中" => {
                 (Self::Category1MidHigh, Self::Category2MidHigh)
             }
@@ -404,12 +385,7 @@ const USE_DISTRICT_FIELDS: &[&str] = &[
     "youto",
 ];
 /// Fields holding the building coverage ratio (建蔽率), in percent.
-const COVERAGE_FIELDS: &[&str] = &[
-    "A29_006",
-    "u_building_coverage_ratio_ja",
-    "建蔽率",
-    "建ぺい率",
-];
+const COVERAGE_FIELDS: &[&str] = &["A29_006", "u_building_coverage_ratio_ja", "建蔽率", "建ぺい率"];
 /// Fields holding the floor area ratio (容積率), in percent.
 const FLOOR_AREA_FIELDS: &[&str] = &["A29_007", "u_floor_area_ratio_ja", "容積率"];
 
@@ -432,14 +408,10 @@ pub struct ZoningAttrs {
 /// is missing. Unreadable ratios are `None`.
 pub fn zoning_attrs(props: &Properties) -> ZoningAttrs {
     let district = match lookup(props, USE_CODE_FIELDS) {
-        Some(code) if parse_code(&code.text) == Some(UNKNOWN_USE_CODE) => {
-            Parsed::Unrecognised(code.into())
-        }
-        _ => first_recognised(props, USE_DISTRICT_FIELDS, |_, text| {
-            match parse_code(text) {
-                Some(code) => UseDistrict::from_code(code),
-                None => name_variants(text).find_map(UseDistrict::from_name),
-            }
+        Some(code) if parse_code(&code.text) == Some(UNKNOWN_USE_CODE) => Parsed::Unrecognised(code.into()),
+        _ => first_recognised(props, USE_DISTRICT_FIELDS, |_, text| match parse_code(text) {
+            Some(code) => UseDistrict::from_code(code),
+            None => name_variants(text).find_map(UseDistrict::from_name),
         }),
     };
     let percent = |names| lookup(props, names).and_then(|f| parse_percent(&f.text));
@@ -467,13 +439,7 @@ pub enum Division {
 }
 
 /// Fields holding the division; `youto` is how PLATEAU 都市計画区域 files name it.
-const DIVISION_FIELDS: &[&str] = &[
-    "division",
-    "layer_no",
-    "area_classification_ja",
-    "区域区分",
-    "youto",
-];
+const DIVISION_FIELDS: &[&str] = &["division", "layer_no", "area_classification_ja", "区域区分", "youto"];
 /// KSJ A09 layer numbers.
 const DIVISION_CODES: &[(u32, Division)] = &[
     (1, Division::Urbanization),
@@ -660,14 +626,7 @@ const FLOOD_RANK_FIELDS: &[&str] = &[
     "A31_201", "A31_101", "A31a_205", "A31a_105", "A31a_305", "A31b_201", "rank",
 ];
 /// Tsunami depth fields, in reading order.
-const TSUNAMI_DEPTH_FIELDS: &[&str] = &[
-    "depth_m",
-    "A40_003",
-    "rank",
-    "depth",
-    "depth_class",
-    "浸水深",
-];
+const TSUNAMI_DEPTH_FIELDS: &[&str] = &["depth_m", "A40_003", "rank", "depth", "depth_class", "浸水深"];
 /// Tsunami fields whose plain numbers are KSJ ranks.
 const TSUNAMI_RANK_FIELDS: &[&str] = &["A40_003", "rank"];
 
@@ -776,13 +735,7 @@ impl LandslideZone {
 }
 
 /// Fields holding the phenomenon.
-const PHENOMENON_FIELDS: &[&str] = &[
-    "A33_001",
-    "disasterType",
-    "phenomenon",
-    "現象",
-    "現象の種類",
-];
+const PHENOMENON_FIELDS: &[&str] = &["A33_001", "disasterType", "phenomenon", "現象", "現象の種類"];
 /// KSJ A33_001 / PLATEAU disasterType codes.
 const PHENOMENON_CODES: &[(u32, Phenomenon)] = &[
     (1, Phenomenon::SteepSlope),
@@ -844,9 +797,7 @@ pub fn landslide_attrs(props: &Properties) -> LandslideAttrs {
         phenomenon: first_recognised(props, PHENOMENON_FIELDS, |_, text| {
             read_coded(text, PHENOMENON_CODES, PHENOMENON_NAMES)
         }),
-        zone: first_recognised(props, ZONE_FIELDS, |_, text| {
-            read_coded(text, ZONE_CODES, ZONE_NAMES)
-        }),
+        zone: first_recognised(props, ZONE_FIELDS, |_, text| read_coded(text, ZONE_CODES, ZONE_NAMES)),
     }
 }
 
@@ -878,9 +829,7 @@ const EROSION_NAMES: &[(&str, ErosionType)] = &[
 /// Reads a `river_erosion` feature's type (河岸侵食 / 氾濫流); `Missing` when the file
 /// has no type field.
 pub fn erosion_type_attr(props: &Properties) -> Parsed<ErosionType> {
-    first_recognised(props, EROSION_FIELDS, |_, text| {
-        read_coded(text, &[], EROSION_NAMES)
-    })
+    first_recognised(props, EROSION_FIELDS, |_, text| read_coded(text, &[], EROSION_NAMES))
 }
 
 // ---------------------------------------------------------------------------
@@ -980,12 +929,7 @@ const AREA_NAME_FIELDS: &[&str] = &["name", "A32_004", "A32_004_ja", "school_nam
 /// Fields holding the population.
 const POPULATION_FIELDS: &[&str] = &["population", "人口"];
 /// Fields holding the population aged 65 and over.
-const POPULATION_65PLUS_FIELDS: &[&str] = &[
-    "population_65plus",
-    "pop_65plus",
-    "高齢者人口",
-    "65歳以上人口",
-];
+const POPULATION_65PLUS_FIELDS: &[&str] = &["population_65plus", "pop_65plus", "高齢者人口", "65歳以上人口"];
 
 /// The attributes of one `daily_life_area` feature.
 #[derive(Debug, Clone, PartialEq)]
@@ -1189,19 +1133,11 @@ mod tests {
     fn use_district_codes_round_trip() {
         for d in UseDistrict::ALL {
             assert_eq!(UseDistrict::from_code(u32::from(d.code())), Some(d));
-            assert_eq!(
-                UseDistrict::from_name(d.name_ja()),
-                Some(d),
-                "{}",
-                d.name_ja()
-            );
+            assert_eq!(UseDistrict::from_name(d.name_ja()), Some(d), "{}", d.name_ja());
         }
         let codes: Vec<u8> = UseDistrict::ALL.iter().map(|d| d.code()).collect();
         assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 21]);
-        assert_eq!(
-            UseDistrict::from_code(13),
-            Some(UseDistrict::RuralResidential)
-        );
+        assert_eq!(UseDistrict::from_code(13), Some(UseDistrict::RuralResidential));
         for bad in [0, 14, 20, 22, 99, 100] {
             assert_eq!(UseDistrict::from_code(bad), None, "{bad}");
         }
@@ -1295,30 +1231,18 @@ mod tests {
             (json!({"a29_004": 12}), ExclusiveIndustrial),
             (json!({"use_code": 13}), RuralResidential),
             (json!({"youto_id": "21"}), RuralResidential),
-            (
-                json!({"use_code": 10, "use_name": "商業地域"}),
-                QuasiIndustrial,
-            ),
+            (json!({"use_code": 10, "use_name": "商業地域"}), QuasiIndustrial),
             // unknown codes fall back to the name
             (
                 json!({"A29_004": 55, "A29_005": "第一種住居地域"}),
                 Category1Residential,
             ),
             (json!({"A29_004": "x", "A29_005": "工業地域"}), Industrial),
-            (
-                json!({"A29_004": 0, "use_area_ja": "準工業地域"}),
-                QuasiIndustrial,
-            ),
+            (json!({"A29_004": 0, "use_area_ja": "準工業地域"}), QuasiIndustrial),
             // names only
             (json!({"youto": "第1種低層住居専用地域"}), Category1LowRise),
-            (
-                json!({"youto": "第2種中高層住居専用地域"}),
-                Category2MidHigh,
-            ),
-            (
-                json!({"用途地域": "近隣商業地域　"}),
-                NeighbourhoodCommercial,
-            ),
+            (json!({"youto": "第2種中高層住居専用地域"}), Category2MidHigh),
+            (json!({"用途地域": "近隣商業地域　"}), NeighbourhoodCommercial),
             (json!({"use_name": "準住居地域"}), QuasiResidential),
             (json!({"USE_NAME": "工専"}), ExclusiveIndustrial),
             // an empty code field counts as absent
@@ -1326,11 +1250,7 @@ mod tests {
             (json!({"A29_004": null, "A29_005": "商業地域"}), Commercial),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                zoning_attrs(&props(p.clone())).district,
-                Parsed::Value(expected),
-                "{p}"
-            );
+            assert_eq!(zoning_attrs(&props(p.clone())).district, Parsed::Value(expected), "{p}");
         }
     }
 
@@ -1339,34 +1259,18 @@ mod tests {
         let cases = [
             (json!({"A29_004": 99}), unrec("A29_004", "99")),
             (json!({"A29_004": "９９"}), unrec("A29_004", "99")),
-            (
-                json!({"A29_004": 99, "A29_005": "不明"}),
-                unrec("A29_004", "99"),
-            ),
+            (json!({"A29_004": 99, "A29_005": "不明"}), unrec("A29_004", "99")),
             // 99 means 不明 even when a name is present
-            (
-                json!({"A29_004": 99, "A29_005": "商業地域"}),
-                unrec("A29_004", "99"),
-            ),
-            (
-                json!({"A29_004": 55, "A29_005": "謎地域"}),
-                unrec("A29_004", "55"),
-            ),
+            (json!({"A29_004": 99, "A29_005": "商業地域"}), unrec("A29_004", "99")),
+            (json!({"A29_004": 55, "A29_005": "謎地域"}), unrec("A29_004", "55")),
             (json!({"A29_004": 55}), unrec("A29_004", "55")),
             (json!({"A29_005": "不明"}), unrec("A29_005", "不明")),
             (json!({"youto": "99"}), unrec("youto", "99")),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                unrecognised(zoning_attrs(&props(p.clone())).district),
-                expected,
-                "{p}"
-            );
+            assert_eq!(unrecognised(zoning_attrs(&props(p.clone())).district), expected, "{p}");
         }
-        assert_eq!(
-            zoning_attrs(&props(json!({"other": 1}))).district,
-            Parsed::Missing
-        );
+        assert_eq!(zoning_attrs(&props(json!({"other": 1}))).district, Parsed::Missing);
         assert_eq!(
             zoning_attrs(&props(json!({"A29_004": " ", "A29_005": ""}))).district,
             Parsed::Missing
@@ -1376,16 +1280,8 @@ mod tests {
     #[test]
     fn zoning_ratios() {
         let cases = [
-            (
-                json!({"A29_006": 60, "A29_007": 200}),
-                Some(60.0),
-                Some(200.0),
-            ),
-            (
-                json!({"A29_006": "60", "A29_007": "200.0"}),
-                Some(60.0),
-                Some(200.0),
-            ),
+            (json!({"A29_006": 60, "A29_007": 200}), Some(60.0), Some(200.0)),
+            (json!({"A29_006": "60", "A29_007": "200.0"}), Some(60.0), Some(200.0)),
             (
                 json!({"u_building_coverage_ratio_ja": "60%", "u_floor_area_ratio_ja": "２００％"}),
                 Some(60.0),
@@ -1396,11 +1292,7 @@ mod tests {
         ];
         for (p, coverage, floor) in cases {
             let a = zoning_attrs(&props(p.clone()));
-            assert_eq!(
-                (a.coverage_ratio_pct, a.floor_area_ratio_pct),
-                (coverage, floor),
-                "{p}"
-            );
+            assert_eq!((a.coverage_ratio_pct, a.floor_area_ratio_pct), (coverage, floor), "{p}");
         }
     }
 
@@ -1412,10 +1304,7 @@ mod tests {
         let cases = [
             (json!({"division": "市街化区域"}), Urbanization),
             (json!({"division": "市街化調整区域"}), UrbanizationControl),
-            (
-                json!({"division": " 市街化調整区域　"}),
-                UrbanizationControl,
-            ),
+            (json!({"division": " 市街化調整区域　"}), UrbanizationControl),
             (json!({"Division": "非線引き"}), NonDelineated),
             (json!({"division": "非線引き区域"}), NonDelineated),
             (json!({"division": "非線引都市計画区域"}), NonDelineated),
@@ -1425,32 +1314,19 @@ mod tests {
             (json!({"division": "非線引き用途地域"}), NonDelineated),
             (json!({"division": "非線引き白地"}), NonDelineated),
             (json!({"division": "urbanization"}), Urbanization),
-            (
-                json!({"division": "Urbanization_Control"}),
-                UrbanizationControl,
-            ),
+            (json!({"division": "Urbanization_Control"}), UrbanizationControl),
             (json!({"division": "non_delineated"}), NonDelineated),
             (json!({"layer_no": 1}), Urbanization),
             (json!({"layer_no": "２"}), UrbanizationControl),
             (json!({"layer_no": 3}), NonDelineated),
             (json!({"layer_no": "4"}), NonDelineated),
-            (
-                json!({"area_classification_ja": "市街化区域"}),
-                Urbanization,
-            ),
+            (json!({"area_classification_ja": "市街化区域"}), Urbanization),
             (json!({"区域区分": "市街化調整区域"}), UrbanizationControl),
             (json!({"youto": "都市計画区域"}), NonDelineated),
-            (
-                json!({"division": "???", "layer_no": 2}),
-                UrbanizationControl,
-            ),
+            (json!({"division": "???", "layer_no": 2}), UrbanizationControl),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                division_attr(&props(p.clone())),
-                Parsed::Value(expected),
-                "{p}"
-            );
+            assert_eq!(division_attr(&props(p.clone())), Parsed::Value(expected), "{p}");
         }
         assert_eq!(
             unrecognised(division_attr(&props(json!({"layer_no": 5})))),
@@ -1579,39 +1455,23 @@ mod tests {
             (json!({"A31b_201": 2}), Depth::range(0.5, 3.0)),
             (json!({"rank": 2}), Depth::range(0.5, 3.0)),
             // a rank field holding a range text
-            (
-                json!({"A31_201": "0.5m以上3.0m未満"}),
-                Depth::range(0.5, 3.0),
-            ),
+            (json!({"A31_201": "0.5m以上3.0m未満"}), Depth::range(0.5, 3.0)),
             (json!({"rank": "3m以上"}), Depth::range(3.0, inf)),
             // text fields: a bare number is an exact depth, not a rank
             (json!({"depth": "2"}), Depth::exact(2.0)),
             (json!({"depth": "0.5m以上3.0m未満"}), Depth::range(0.5, 3.0)),
             (json!({"depth_class": "0.5m未満"}), Depth::range(0.0, 0.5)),
-            (
-                json!({"浸水深": "３．０ｍ以上５．０ｍ未満"}),
-                Depth::range(3.0, 5.0),
-            ),
+            (json!({"浸水深": "３．０ｍ以上５．０ｍ未満"}), Depth::range(3.0, 5.0)),
             (json!({"浸水深ランク": "0.5〜3.0m"}), Depth::range(0.5, 3.0)),
             // field order: depth_m before ranks before texts
             (json!({"A31_201": 1, "depth_m": 4.0}), Depth::exact(4.0)),
-            (
-                json!({"depth": "5-10", "A31_101": 2}),
-                Depth::range(0.5, 3.0),
-            ),
+            (json!({"depth": "5-10", "A31_101": 2}), Depth::range(0.5, 3.0)),
             (json!({"A31_101": 1, "A31_201": 3}), Depth::range(3.0, 5.0)),
             // an unrecognised value falls through to the next recognised field
-            (
-                json!({"depth_m": "不明", "A31_201": 2}),
-                Depth::range(0.5, 3.0),
-            ),
+            (json!({"depth_m": "不明", "A31_201": 2}), Depth::range(0.5, 3.0)),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                flood_depth_attr(&props(p.clone())),
-                Parsed::Value(expected),
-                "{p}"
-            );
+            assert_eq!(flood_depth_attr(&props(p.clone())), Parsed::Value(expected), "{p}");
         }
     }
 
@@ -1624,26 +1484,13 @@ mod tests {
             (json!({"A31_201": 0}), unrec("A31_201", "0")),
             (json!({"A31_201": 2.5}), unrec("A31_201", "2.5")),
             (json!({"rank": "x", "depth": "y"}), unrec("rank", "x")),
-            (
-                json!({"depth": "3.0m以上0.5m未満"}),
-                unrec("depth", "3.0m以上0.5m未満"),
-            ),
+            (json!({"depth": "3.0m以上0.5m未満"}), unrec("depth", "3.0m以上0.5m未満")),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                unrecognised(flood_depth_attr(&props(p.clone()))),
-                expected,
-                "{p}"
-            );
+            assert_eq!(unrecognised(flood_depth_attr(&props(p.clone()))), expected, "{p}");
         }
-        assert_eq!(
-            flood_depth_attr(&props(json!({"A40_003": 2}))),
-            Parsed::Missing
-        );
-        assert_eq!(
-            flood_depth_attr(&props(json!({"depth": ""}))),
-            Parsed::Missing
-        );
+        assert_eq!(flood_depth_attr(&props(json!({"A40_003": 2}))), Parsed::Missing);
+        assert_eq!(flood_depth_attr(&props(json!({"depth": ""}))), Parsed::Missing);
     }
 
     #[test]
@@ -1653,14 +1500,8 @@ mod tests {
             (json!({"depth_m": 0.3}), Depth::exact(0.3)),
             (json!({"A40_003": 2}), Depth::range(0.5, 3.0)),
             (json!({"A40_003": "2"}), Depth::range(0.5, 3.0)),
-            (
-                json!({"A40_003": "0.3m以上0.5m未満"}),
-                Depth::range(0.3, 0.5),
-            ),
-            (
-                json!({"A40_003": "10m以上20m未満"}),
-                Depth::range(10.0, 20.0),
-            ),
+            (json!({"A40_003": "0.3m以上0.5m未満"}), Depth::range(0.3, 0.5)),
+            (json!({"A40_003": "10m以上20m未満"}), Depth::range(10.0, 20.0)),
             (json!({"A40_003": "20ｍ以上"}), Depth::range(20.0, inf)),
             (json!({"rank": 6}), Depth::range(20.0, inf)),
             (json!({"depth": "2"}), Depth::exact(2.0)),
@@ -1668,20 +1509,13 @@ mod tests {
             (json!({"浸水深": "0.5m未満"}), Depth::range(0.0, 0.5)),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                tsunami_depth_attr(&props(p.clone())),
-                Parsed::Value(expected),
-                "{p}"
-            );
+            assert_eq!(tsunami_depth_attr(&props(p.clone())), Parsed::Value(expected), "{p}");
         }
         assert_eq!(
             unrecognised(tsunami_depth_attr(&props(json!({"A40_003": 9})))),
             unrec("A40_003", "9")
         );
-        assert_eq!(
-            tsunami_depth_attr(&props(json!({"A31_201": 2}))),
-            Parsed::Missing
-        );
+        assert_eq!(tsunami_depth_attr(&props(json!({"A31_201": 2}))), Parsed::Missing);
     }
 
     // --- landslide -------------------------------------------------------------
@@ -1704,10 +1538,7 @@ mod tests {
             (json!({"phenomenon": "地すべり"}), Landslide),
             (json!({"phenomenon": "地滑り"}), Landslide),
             (json!({"phenomenon": "steep_slope"}), SteepSlope),
-            (
-                json!({"phenomenon": "急傾斜地の崩壊(がけ崩れ)"}),
-                SteepSlope,
-            ),
+            (json!({"phenomenon": "急傾斜地の崩壊(がけ崩れ)"}), SteepSlope),
         ];
         for (p, expected) in cases {
             assert_eq!(
@@ -1743,11 +1574,7 @@ mod tests {
             (json!({"zone": "土砂災害警戒区域(急傾斜地の崩壊)"}), Yellow),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                landslide_attrs(&props(p.clone())).zone,
-                Parsed::Value(expected),
-                "{p}"
-            );
+            assert_eq!(landslide_attrs(&props(p.clone())).zone, Parsed::Value(expected), "{p}");
         }
         assert_eq!(
             unrecognised(landslide_attrs(&props(json!({"A33_002": 5}))).zone),
@@ -1800,10 +1627,7 @@ mod tests {
             ),
             (json!({"type": "overflow"}), Parsed::Value(Overflow)),
             (json!({"type": 1}), Parsed::Unrecognised(unrec("type", "1"))),
-            (
-                json!({"type": "浸水"}),
-                Parsed::Unrecognised(unrec("type", "浸水")),
-            ),
+            (json!({"type": "浸水"}), Parsed::Unrecognised(unrec("type", "浸水"))),
             (json!({}), Parsed::Missing),
         ];
         for (p, expected) in cases {
@@ -1819,18 +1643,12 @@ mod tests {
             (json!({}), "small_multi"),
             (json!({"type": ""}), "small_multi"),
             (json!({"type": "small_multi"}), "small_multi"),
-            (
-                json!({"type": "Nursing_Small_Multi"}),
-                "nursing_small_multi",
-            ),
+            (json!({"type": "Nursing_Small_Multi"}), "nursing_small_multi"),
             (json!({"type": "group_home"}), "group_home"),
             (json!({"type": "care_plaza"}), "care_plaza"),
             (json!({"type": "hospital"}), "hospital"),
             (json!({"type": "day_service"}), "day_service"),
-            (
-                json!({"サービスの種類": "小規模多機能型居宅介護"}),
-                "small_multi",
-            ),
+            (json!({"サービスの種類": "小規模多機能型居宅介護"}), "small_multi"),
             (
                 json!({"サービスの種類": "看護小規模多機能型居宅介護"}),
                 "nursing_small_multi",
@@ -1880,25 +1698,13 @@ mod tests {
             (json!({"定員": "0"}), None, None),
             (json!({"capacity": ""}), None, None),
             (json!({}), None, None),
-            (
-                json!({"capacity": "不明"}),
-                None,
-                Some(unrec("capacity", "不明")),
-            ),
-            (
-                json!({"capacity": 2.5}),
-                None,
-                Some(unrec("capacity", "2.5")),
-            ),
+            (json!({"capacity": "不明"}), None, Some(unrec("capacity", "不明"))),
+            (json!({"capacity": 2.5}), None, Some(unrec("capacity", "2.5"))),
             (json!({"capacity": -3}), None, Some(unrec("capacity", "-3"))),
         ];
         for (p, capacity, unrecognised) in cases {
             let a = facility_attrs(&props(p.clone()));
-            assert_eq!(
-                (a.capacity, a.capacity_unrecognised),
-                (capacity, unrecognised),
-                "{p}"
-            );
+            assert_eq!((a.capacity, a.capacity_unrecognised), (capacity, unrecognised), "{p}");
         }
     }
 
@@ -1912,9 +1718,7 @@ mod tests {
         assert_eq!(a.name.as_deref(), Some("小規模多機能 アイリス茅野"));
         assert_eq!(a.opened.as_deref(), Some("2015-04-01"));
         assert_eq!(a.facility_type, "small_multi");
-        let a = facility_attrs(&props(
-            json!({"Name": "A", "名称": "B", "opened_on": "2020"}),
-        ));
+        let a = facility_attrs(&props(json!({"Name": "A", "名称": "B", "opened_on": "2020"})));
         assert_eq!(a.name.as_deref(), Some("A"));
         assert_eq!(a.opened.as_deref(), Some("2020"));
         let a = facility_attrs(&props(json!({})));
@@ -1942,19 +1746,13 @@ mod tests {
         })));
         assert_eq!(a.area_id.as_deref(), Some("3"));
         assert_eq!(a.name.as_deref(), Some("光明中学校区"));
-        assert_eq!(
-            (a.population, a.population_65plus),
-            (Some(12345.0), Some(3210.0))
-        );
+        assert_eq!((a.population, a.population_65plus), (Some(12345.0), Some(3210.0)));
         let a = area_attrs(&props(json!({
             "学校コード": "C1", "名称": "第一中", "人口": "１２，３４５人", "高齢者人口": " 4,000 ",
         })));
         assert_eq!(a.area_id.as_deref(), Some("C1"));
         assert_eq!(a.name.as_deref(), Some("第一中"));
-        assert_eq!(
-            (a.population, a.population_65plus),
-            (Some(12345.0), Some(4000.0))
-        );
+        assert_eq!((a.population, a.population_65plus), (Some(12345.0), Some(4000.0)));
     }
 
     #[test]
@@ -1968,19 +1766,12 @@ mod tests {
             (json!({"population_65plus": -5}), None),
         ];
         for (p, expected) in cases {
-            assert_eq!(
-                area_attrs(&props(p.clone())).population_65plus,
-                expected,
-                "{p}"
-            );
+            assert_eq!(area_attrs(&props(p.clone())).population_65plus, expected, "{p}");
         }
         let a = area_attrs(&props(
             json!({"id": "x", "A32_003": "y", "school_name": "s", "A32_004_ja": "t"}),
         ));
-        assert_eq!(
-            (a.area_id.as_deref(), a.name.as_deref()),
-            (Some("y"), Some("t"))
-        );
+        assert_eq!((a.area_id.as_deref(), a.name.as_deref()), (Some("y"), Some("t")));
     }
 
     // --- serialisation -----------------------------------------------------------
@@ -1991,10 +1782,7 @@ mod tests {
             serde_json::to_value(Division::UrbanizationControl).unwrap(),
             json!("urbanization_control")
         );
-        assert_eq!(
-            serde_json::to_value(LandslideZone::Red).unwrap(),
-            json!("red")
-        );
+        assert_eq!(serde_json::to_value(LandslideZone::Red).unwrap(), json!("red"));
         assert_eq!(
             serde_json::to_value(ErosionType::BankErosion).unwrap(),
             json!("bank_erosion")

@@ -260,7 +260,13 @@ impl Reader<'_> {
     /// Like `flag_parsed`, and a missing required value is flagged too (under `field`).
     fn flag_required<T>(&mut self, f: &RawFeature, field: &str, parsed: &Parsed<T>) {
         if matches!(parsed, Parsed::Missing) {
-            self.flag(f, Unrecognised { field: field.into(), raw: String::new() });
+            self.flag(
+                f,
+                Unrecognised {
+                    field: field.into(),
+                    raw: String::new(),
+                },
+            );
         }
         self.flag_parsed(f, parsed);
     }
@@ -288,7 +294,12 @@ impl Reader<'_> {
                     found,
                 });
             };
-            zones.push(Zone { id: f.id, file: f.file, geometry, attrs });
+            zones.push(Zone {
+                id: f.id,
+                file: f.file,
+                geometry,
+                attrs,
+            });
         }
         let bbox = union_bbox(zones.iter().filter_map(|z| z.geometry.bounding_rect()));
         Ok(Layer {
@@ -322,7 +333,11 @@ impl Catalog {
         for raw in layers {
             let kind = raw.kind;
             let meta = raw.meta.clone();
-            let mut r = Reader { kind, meta: &meta, issues: Vec::new() };
+            let mut r = Reader {
+                kind,
+                meta: &meta,
+                issues: Vec::new(),
+            };
             match kind {
                 LayerKind::Zoning => {
                     catalog.zoning = Some(r.zones(raw, |r, f| {
@@ -341,8 +356,12 @@ impl Catalog {
                 LayerKind::Farmland => catalog.farmland = Some(r.zones(raw, |_, _| ())?),
                 LayerKind::DailyLifeArea => {
                     catalog.daily_life_area = Some(r.zones(raw, |_, f| {
-                        let AreaAttrs { area_id, name, population, population_65plus } =
-                            attrs::area_attrs(&f.properties);
+                        let AreaAttrs {
+                            area_id,
+                            name,
+                            population,
+                            population_65plus,
+                        } = attrs::area_attrs(&f.properties);
                         AreaInfo {
                             area_id: area_id.unwrap_or_else(|| f.id.to_string()),
                             name,
@@ -391,7 +410,11 @@ impl Catalog {
     }
 
     fn facility_layer(&self, raw: RawLayer) -> Result<FacilityLayer, CatalogError> {
-        let mut r = Reader { kind: raw.kind, meta: &raw.meta, issues: Vec::new() };
+        let mut r = Reader {
+            kind: raw.kind,
+            meta: &raw.meta,
+            issues: Vec::new(),
+        };
         let mut places = Vec::with_capacity(raw.features.len());
         for f in &raw.features {
             let Geometry::Point(point) = f.geometry else {
@@ -405,11 +428,22 @@ impl Catalog {
                 });
             };
             let attrs = attrs::facility_attrs(&f.properties);
-            for u in [&attrs.type_unrecognised, &attrs.capacity_unrecognised].into_iter().flatten() {
+            for u in [&attrs.type_unrecognised, &attrs.capacity_unrecognised]
+                .into_iter()
+                .flatten()
+            {
                 r.flag(f, u.clone());
             }
-            let area = self.daily_life_area.as_ref().and_then(|l| area_of_point(&l.index, point));
-            places.push(Place { id: f.id.clone(), file: f.file, point, attrs: FacilityInfo { attrs, area } });
+            let area = self
+                .daily_life_area
+                .as_ref()
+                .and_then(|l| area_of_point(&l.index, point));
+            places.push(Place {
+                id: f.id.clone(),
+                file: f.file,
+                point,
+                attrs: FacilityInfo { attrs, area },
+            });
         }
         let bbox = union_bbox(places.iter().map(|p| Rect::new(p.point.0, p.point.0)));
         Ok(Layer {

@@ -53,8 +53,7 @@ pub fn distance_m(a: Point<f64>, b: Point<f64>) -> f64 {
 
 /// Initial geodesic bearing (degrees clockwise from north, in `[0, 360)`) from `a` towards `b`.
 pub fn bearing_deg(a: Point<f64>, b: Point<f64>) -> f64 {
-    let (_s12, azi1, _azi2, _a12): (f64, f64, f64, f64) =
-        ellipsoid().inverse(a.y(), a.x(), b.y(), b.x());
+    let (_s12, azi1, _azi2, _a12): (f64, f64, f64, f64) = ellipsoid().inverse(a.y(), a.x(), b.y(), b.x());
     azi1.rem_euclid(360.0)
 }
 
@@ -97,10 +96,9 @@ impl LocalFrame {
 pub fn distance_to_boundary_m(point: Point<f64>, mp: &MultiPolygon<f64>) -> f64 {
     let frame = LocalFrame::new(point.0);
     let mut best: Option<(f64, Coord<f64>)> = None;
-    let rings = mp
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    let rings =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
     for ring in rings {
         for line in ring.lines() {
             let (ax, ay) = frame.to_local(line.start);
@@ -146,6 +144,45 @@ pub fn distance_m_for_chord2(chord2: f64) -> f64 {
 /// anywhere on Earth; search bounds use this factor so no candidate is ever missed.
 pub const SPHERE_TO_GEODESIC_SLACK: f64 = 0.99;
 
+/// Whether a closed ring crosses or touches itself anywhere other than between
+/// consecutive segments (which share a vertex). Segment envelopes go into an R-tree, so
+/// a ring of n vertices costs O(n log n) instead of geo's pairwise check.
+pub fn ring_self_intersects(ring: &LineString<f64>) -> bool {
+    use geo::line_intersection::{line_intersection, LineIntersection};
+    use rstar::primitives::{GeomWithData, Rectangle};
+    let lines: Vec<geo::Line<f64>> = ring.lines().filter(|l| l.start != l.end).collect();
+    let n = lines.len();
+    if n < 3 {
+        return false;
+    }
+    let tree = rstar::RTree::bulk_load(
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| GeomWithData::new(Rectangle::from_corners(l.start.x_y().into(), l.end.x_y().into()), i))
+            .collect(),
+    );
+    lines.iter().enumerate().any(|(i, a)| {
+        let envelope = rstar::AABB::from_corners(
+            [a.start.x.min(a.end.x), a.start.y.min(a.end.y)],
+            [a.start.x.max(a.end.x), a.start.y.max(a.end.y)],
+        );
+        tree.locate_in_envelope_intersecting(&envelope).any(|e| {
+            let j = e.data;
+            if j <= i {
+                return false;
+            }
+            let adjacent = j == i + 1 || (i == 0 && j == n - 1);
+            match line_intersection(*a, lines[j]) {
+                None => false,
+                // Consecutive segments meet at their shared vertex; anything more is a defect.
+                Some(LineIntersection::SinglePoint { .. }) if adjacent => false,
+                Some(_) => true,
+            }
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +224,30 @@ mod tests {
         let a = Point::new(141.0, 38.0);
         assert!((bearing_deg(a, Point::new(141.0, 38.1)) - 0.0).abs() < 1e-9);
         assert!((bearing_deg(a, Point::new(140.9, 38.0)) - 270.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn self_intersection_is_found_and_simple_rings_pass() {
+        let square = square(141.0, 38.0, 0.01);
+        assert!(!ring_self_intersects(square.exterior()));
+        let bow_tie = LineString::from(vec![
+            (141.0, 38.0),
+            (141.01, 38.01),
+            (141.01, 38.0),
+            (141.0, 38.01),
+            (141.0, 38.0),
+        ]);
+        assert!(ring_self_intersects(&bow_tie));
+        // A spike that touches an earlier vertex.
+        let touching = LineString::from(vec![
+            (0.0, 0.0),
+            (4.0, 0.0),
+            (4.0, 4.0),
+            (2.0, 0.0),
+            (0.0, 4.0),
+            (0.0, 0.0),
+        ]);
+        assert!(ring_self_intersects(&touching));
     }
 
     #[test]

@@ -150,18 +150,19 @@ impl<A> ZoneIndex<A> {
             if piece.0.is_empty() {
                 continue;
             }
-            let area_m2 = geom::multipolygon_area_m2(&piece);
             match out.last_mut() {
-                Some(last) if last.zone == key.0 as usize => {
-                    last.area_m2 += area_m2;
-                    last.piece.0.extend(piece.0);
-                }
+                // Parts of one feature should not overlap, but real files have some that
+                // do: union the pieces so no area is counted twice.
+                Some(last) if last.zone == key.0 as usize => last.piece = last.piece.union(&piece),
                 _ => out.push(Overlap {
                     zone: key.0 as usize,
-                    area_m2,
+                    area_m2: 0.0,
                     piece,
                 }),
             }
+        }
+        for o in &mut out {
+            o.area_m2 = geom::multipolygon_area_m2(&o.piece);
         }
         out.retain(|o| o.area_m2 > sliver_m2);
         out
@@ -268,9 +269,7 @@ impl<A> PlaceIndex<A> {
                 place,
                 distance_m: Self::site_distance_m(site, self.places[place].point),
             };
-            let at = best.partition_point(|b| {
-                (b.distance_m, b.place) < (near.distance_m, near.place)
-            });
+            let at = best.partition_point(|b| (b.distance_m, b.place) < (near.distance_m, near.place));
             best.insert(at, near);
             best.truncate(k);
         }
@@ -313,7 +312,10 @@ mod tests {
 
     #[test]
     fn point_on_shared_edge_is_in_both_zones() {
-        let index = ZoneIndex::new(vec![zone(0, square(141.0, 38.0, 0.01)), zone(1, square(141.01, 38.0, 0.01))]);
+        let index = ZoneIndex::new(vec![
+            zone(0, square(141.0, 38.0, 0.01)),
+            zone(1, square(141.01, 38.0, 0.01)),
+        ]);
         assert_eq!(index.containing(Point::new(141.01, 38.005)), vec![0, 1]);
         assert_eq!(index.containing(Point::new(141.005, 38.005)), vec![0]);
         // shared vertex
@@ -349,7 +351,10 @@ mod tests {
             .places()
             .iter()
             .enumerate()
-            .map(|(i, p)| Near { place: i, distance_m: PlaceIndex::<()>::site_distance_m(site, p.point) })
+            .map(|(i, p)| Near {
+                place: i,
+                distance_m: PlaceIndex::<()>::site_distance_m(site, p.point),
+            })
             .collect();
         all.sort_by(|a, b| (a.distance_m, a.place).partial_cmp(&(b.distance_m, b.place)).unwrap());
         all.truncate(k);

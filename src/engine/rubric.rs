@@ -67,7 +67,10 @@ impl DepthCategory {
     pub fn score(&self, depth: Option<&Depth>) -> ZoneScore {
         let worst = || self.bands.iter().map(|b| b.get_ref().points).min().unwrap_or(0);
         let Some(depth) = depth else {
-            return ZoneScore { points: worst(), worst_case: true };
+            return ZoneScore {
+                points: worst(),
+                worst_case: true,
+            };
         };
         let hit: Vec<u32> = self
             .bands
@@ -77,9 +80,15 @@ impl DepthCategory {
             .map(|b| b.points)
             .collect();
         match hit.iter().min() {
-            Some(&points) => ZoneScore { points, worst_case: hit.len() > 1 },
+            Some(&points) => ZoneScore {
+                points,
+                worst_case: hit.len() > 1,
+            },
             // Validation guarantees bands cover [0, ∞), so only a negative depth lands here.
-            None => ZoneScore { points: worst(), worst_case: true },
+            None => ZoneScore {
+                points: worst(),
+                worst_case: true,
+            },
         }
     }
 }
@@ -183,7 +192,11 @@ impl Rubric {
     /// Parses and validates rubric TOML; `source_name` names the file in errors.
     pub fn from_toml_str(text: &str, source_name: &str) -> Result<Rubric, RubricError> {
         let rubric: Rubric = toml::from_str(text).map_err(|e| {
-            let at = e.span().map(|s| line_of(text, s.start)).map(|l| format!(" (line {l})")).unwrap_or_default();
+            let at = e
+                .span()
+                .map(|s| line_of(text, s.start))
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
             RubricError {
                 source_name: source_name.into(),
                 message: format!("{}{at}", e.message()),
@@ -202,7 +215,9 @@ impl Rubric {
 
     fn validate(&self, text: &str, source_name: &str) -> Result<(), RubricError> {
         let fail = |key: &str, span: Option<Range<usize>>, en: &str, ja: &str| {
-            let at = span.map(|s| format!(" (line {})", line_of(text, s.start))).unwrap_or_default();
+            let at = span
+                .map(|s| format!(" (line {})", line_of(text, s.start)))
+                .unwrap_or_default();
             Err(RubricError {
                 source_name: source_name.into(),
                 message: format!("key `{key}`{at}: {en}"),
@@ -213,7 +228,12 @@ impl Rubric {
         for (name, cat) in [("flood", &self.categories.flood), ("tsunami", &self.categories.tsunami)] {
             let key = format!("categories.{name}.bands");
             if cat.bands.is_empty() {
-                return fail(&key, key_line(name), "at least one band is needed", "区分が1つもありません");
+                return fail(
+                    &key,
+                    key_line(name),
+                    "at least one band is needed",
+                    "区分が1つもありません",
+                );
             }
             let mut expected_from = 0.0;
             for (i, band) in cat.bands.iter().enumerate() {
@@ -223,26 +243,52 @@ impl Rubric {
                     return fail(
                         &format!("{key}.from_m"),
                         Some(band.span()),
-                        &format!("bands must be contiguous from 0 m: expected from_m = {expected_from}, found {}", b.from_m),
-                        &format!("区分は 0m から切れ目なく続けてください（from_m = {expected_from} が必要ですが {} です）", b.from_m),
+                        &format!(
+                            "bands must be contiguous from 0 m: expected from_m = {expected_from}, found {}",
+                            b.from_m
+                        ),
+                        &format!(
+                            "区分は 0m から切れ目なく続けてください（from_m = {expected_from} が必要ですが {} です）",
+                            b.from_m
+                        ),
                     );
                 }
                 match b.to_m {
                     Some(to) if to <= b.from_m => {
-                        return fail(&format!("{key}.to_m"), Some(band.span()), "to_m must be greater than from_m", "to_m は from_m より大きくしてください")
+                        return fail(
+                            &format!("{key}.to_m"),
+                            Some(band.span()),
+                            "to_m must be greater than from_m",
+                            "to_m は from_m より大きくしてください",
+                        )
                     }
                     Some(to) => expected_from = to,
                     None if i + 1 != cat.bands.len() => {
-                        return fail(&format!("{key}.to_m"), Some(band.span()), "only the last band may omit to_m", "to_m を省略できるのは最後の区分だけです")
+                        return fail(
+                            &format!("{key}.to_m"),
+                            Some(band.span()),
+                            "only the last band may omit to_m",
+                            "to_m を省略できるのは最後の区分だけです",
+                        )
                     }
                     None => expected_from = f64::INFINITY,
                 }
                 if b.points > cat.none_points {
-                    return fail(&format!("{key}.points"), Some(band.span()), "a band cannot score more than none_points", "区分の点数が「浸水なし」の点数を超えています")
+                    return fail(
+                        &format!("{key}.points"),
+                        Some(band.span()),
+                        "a band cannot score more than none_points",
+                        "区分の点数が「浸水なし」の点数を超えています",
+                    );
                 }
             }
             if expected_from.is_finite() {
-                return fail(&key, key_line(name), "the last band must omit to_m (open-ended)", "最後の区分は to_m を省略して上限なしにしてください");
+                return fail(
+                    &key,
+                    key_line(name),
+                    "the last band must omit to_m (open-ended)",
+                    "最後の区分は to_m を省略して上限なしにしてください",
+                );
             }
         }
         let ls = &self.categories.landslide;
@@ -254,7 +300,13 @@ impl Rubric {
                 &format!("不明な現象 `{bad}`（steep_slope・debris_flow・landslide のいずれか）"),
             );
         }
-        if let Some(bad) = self.categories.river_erosion.types.iter().find(|t| !["bank_erosion", "overflow"].contains(&t.as_str())) {
+        if let Some(bad) = self
+            .categories
+            .river_erosion
+            .types
+            .iter()
+            .find(|t| !["bank_erosion", "overflow"].contains(&t.as_str()))
+        {
             return fail(
                 "categories.river_erosion.types",
                 key_line("types"),
@@ -262,9 +314,18 @@ impl Rubric {
                 &format!("不明な種別 `{bad}`（bank_erosion・overflow のいずれか）"),
             );
         }
-        for (key, value) in [("min_spacing_m", self.min_spacing_m), ("radius_m", self.radius_m), ("sliver_tolerance_m2", self.sliver_tolerance_m2)] {
+        for (key, value) in [
+            ("min_spacing_m", self.min_spacing_m),
+            ("radius_m", self.radius_m),
+            ("sliver_tolerance_m2", self.sliver_tolerance_m2),
+        ] {
             if !(value.is_finite() && value >= 0.0) {
-                return fail(key, key_line(key), "must be a non-negative number", "0 以上の数値にしてください");
+                return fail(
+                    key,
+                    key_line(key),
+                    "must be a non-negative number",
+                    "0 以上の数値にしてください",
+                );
             }
         }
         Ok(())
@@ -305,14 +366,24 @@ mod tests {
         let f = &r.categories.flood;
         let score = |lo: f64, hi: f64| f.score(Some(&Depth::range(lo, hi))).points;
         assert_eq!(f.score(Some(&Depth::exact(0.49))).points, 2);
-        assert_eq!(f.score(Some(&Depth::exact(0.5))).points, 1, "exact 0.5 m is in the 0.5–3.0 class");
+        assert_eq!(
+            f.score(Some(&Depth::exact(0.5))).points,
+            1,
+            "exact 0.5 m is in the 0.5–3.0 class"
+        );
         assert_eq!(f.score(Some(&Depth::exact(3.0))).points, 0, "exact 3.0 m is ≥ 3.0");
         assert_eq!(score(0.0, 0.5), 2);
         assert_eq!(score(0.5, 3.0), 1);
         assert_eq!(score(3.0, 5.0), 0);
         let straddle = f.score(Some(&Depth::range(2.0, 5.0)));
         assert_eq!((straddle.points, straddle.worst_case), (0, true));
-        assert_eq!(f.score(None), ZoneScore { points: 0, worst_case: true });
+        assert_eq!(
+            f.score(None),
+            ZoneScore {
+                points: 0,
+                worst_case: true
+            }
+        );
         assert_eq!(r.categories.tsunami.score(Some(&Depth::range(0.3, 0.5))).points, 2);
     }
 
@@ -322,7 +393,10 @@ mod tests {
         let err = Rubric::from_toml_str(&text, "bad.toml").unwrap_err();
         assert!(err.message.contains("categories.flood.bands[1].from_m"), "{err}");
         let line = text.lines().position(|l| l.contains("from_m = 0.7")).unwrap() + 1;
-        assert!(err.message.contains(&format!("line {line}")), "{err} (expected line {line})");
+        assert!(
+            err.message.contains(&format!("line {line}")),
+            "{err} (expected line {line})"
+        );
 
         let text = DEFAULT_RUBRIC_TOML.replacen("min_spacing_m = 500", "min_spacing_m = \"far\"", 1);
         let err = Rubric::from_toml_str(&text, "bad.toml").unwrap_err();
@@ -331,7 +405,10 @@ mod tests {
 
         let text = DEFAULT_RUBRIC_TOML.replacen("phenomena = [\"steep_slope\"]", "phenomena = [\"mudslide\"]", 1);
         let err = Rubric::from_toml_str(&text, "bad.toml").unwrap_err();
-        assert!(err.message.contains("mudslide") && err.message.contains("categories.landslide.phenomena"), "{err}");
+        assert!(
+            err.message.contains("mudslide") && err.message.contains("categories.landslide.phenomena"),
+            "{err}"
+        );
 
         let err = Rubric::from_toml_str("id = \"x\"\n", "short.toml").unwrap_err();
         assert!(err.message.contains("missing field"), "{err}");

@@ -267,15 +267,33 @@ mod tests {
     #[test]
     fn rejects_each_invalid_class_with_its_code() {
         let cases = [
-            (r#"{"type":"LineString","coordinates":[[141.0,38.3],[141.1,38.3]]}"#, "unsupported_geometry_type"),
+            (
+                r#"{"type":"LineString","coordinates":[[141.0,38.3],[141.1,38.3]]}"#,
+                "unsupported_geometry_type",
+            ),
             (r#"{"type":"Polygon","coordinates":[]}"#, "empty_geometry"),
             (r#"{"type":"MultiPolygon","coordinates":[]}"#, "empty_geometry"),
-            (r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.3],[141.0,38.3]]]}"#, "too_few_positions"),
-            (r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.3],[141.001,38.301],[141.0,38.301]]]}"#, "ring_not_closed"),
+            (
+                r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.3],[141.0,38.3]]]}"#,
+                "too_few_positions",
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.3],[141.001,38.301],[141.0,38.301]]]}"#,
+                "ring_not_closed",
+            ),
             // bow-tie
-            (r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.301],[141.001,38.3],[141.0,38.301],[141.0,38.3]]]}"#, "invalid_polygon"),
-            (r#"{"type":"Point","coordinates":[38.3,141.0]}"#, "coordinates_outside_japan"),
-            (r#"{"type":"Point","coordinates":[2.35,48.85]}"#, "coordinates_outside_japan"),
+            (
+                r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.301],[141.001,38.3],[141.0,38.301],[141.0,38.3]]]}"#,
+                "invalid_polygon",
+            ),
+            (
+                r#"{"type":"Point","coordinates":[38.3,141.0]}"#,
+                "coordinates_outside_japan",
+            ),
+            (
+                r#"{"type":"Point","coordinates":[2.35,48.85]}"#,
+                "coordinates_outside_japan",
+            ),
         ];
         for (json, code) in cases {
             let err = Site::from_geojson(&geometry(json)).unwrap_err();

@@ -42,7 +42,11 @@ impl Crs {
         let code = upper
             .strip_prefix("EPSG:")
             .or_else(|| upper.strip_prefix("URN:OGC:DEF:CRS:EPSG::"))
-            .or_else(|| upper.strip_prefix("URN:OGC:DEF:CRS:EPSG:").and_then(|r| r.rsplit(':').next()))
+            .or_else(|| {
+                upper
+                    .strip_prefix("URN:OGC:DEF:CRS:EPSG:")
+                    .and_then(|r| r.rsplit(':').next())
+            })
             .or_else(|| upper.strip_prefix("HTTP://WWW.OPENGIS.NET/DEF/CRS/EPSG/0/"))
             .or_else(|| upper.strip_prefix("HTTPS://WWW.OPENGIS.NET/DEF/CRS/EPSG/0/"))
             .unwrap_or(&upper);
@@ -79,8 +83,11 @@ impl Reprojector {
     /// A transformer for `crs`, or `None` when the coordinates are already lon/lat.
     pub fn to_lon_lat(crs: Crs) -> Result<Option<Reprojector>, CrsError> {
         let Crs::Epsg(code) = crs else { return Ok(None) };
-        let proj = Proj::new_known_crs(&format!("EPSG:{code}"), "EPSG:6668", None)
-            .map_err(|e| CrsError::Unsupported { code, reason: e.to_string() })?;
+        let proj =
+            Proj::new_known_crs(&format!("EPSG:{code}"), "EPSG:6668", None).map_err(|e| CrsError::Unsupported {
+                code,
+                reason: e.to_string(),
+            })?;
         Ok(Some(Reprojector { code, proj }))
     }
 
@@ -112,10 +119,10 @@ impl Reprojector {
             GeometryValue::MultiLineString { coordinates } | GeometryValue::Polygon { coordinates } => {
                 coordinates.iter_mut().try_for_each(each)
             }
-            GeometryValue::MultiPolygon { coordinates } => {
-                coordinates.iter_mut().flatten().try_for_each(each)
+            GeometryValue::MultiPolygon { coordinates } => coordinates.iter_mut().flatten().try_for_each(each),
+            GeometryValue::GeometryCollection { geometries } => {
+                geometries.iter_mut().try_for_each(|g| self.geometry(g))
             }
-            GeometryValue::GeometryCollection { geometries } => geometries.iter_mut().try_for_each(|g| self.geometry(g)),
         }
     }
 }
@@ -130,7 +137,10 @@ mod tests {
         assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::6668").unwrap(), Crs::LonLat);
         assert_eq!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap(), Crs::LonLat);
         assert_eq!(Crs::parse("epsg:6677").unwrap(), Crs::Epsg(6677));
-        assert_eq!(Crs::parse("http://www.opengis.net/def/crs/EPSG/0/2450").unwrap(), Crs::Epsg(2450));
+        assert_eq!(
+            Crs::parse("http://www.opengis.net/def/crs/EPSG/0/2450").unwrap(),
+            Crs::Epsg(2450)
+        );
         assert!(matches!(Crs::parse("JGD2011"), Err(CrsError::Unknown(_))));
     }
 
@@ -146,6 +156,9 @@ mod tests {
 
     #[test]
     fn unknown_epsg_code_is_refused() {
-        assert!(matches!(Reprojector::to_lon_lat(Crs::Epsg(999_999)), Err(CrsError::Unsupported { .. })));
+        assert!(matches!(
+            Reprojector::to_lon_lat(Crs::Epsg(999_999)),
+            Err(CrsError::Unsupported { .. })
+        ));
     }
 }

@@ -8,10 +8,11 @@
 //! the national 介護サービス情報公表 open data, whose unusable rows are reported by line.
 
 use crate::engine::catalog::{Catalog, CatalogError, LayerKind, LayerMeta, RawFeature, RawLayer};
+use crate::engine::geom;
 use crate::engine::index::FeatureId;
 use crate::engine::site::{LAT_RANGE, LON_RANGE};
 use crate::io::crs::{Crs, CrsError, Reprojector};
-use geo::{Geometry, Validation};
+use geo::Geometry;
 use geojson::{feature::Id, GeoJson, GeometryValue, Position};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -85,13 +86,21 @@ pub enum LoadError {
     #[error("{path}: no layer files found: add a manifest.toml or files named after the layer kinds (zoning.geojson, flood.geojson, …) / レイヤファイルが見つかりません（manifest.toml を置くか、zoning.geojson などレイヤ種別名のファイルを置いてください）")]
     Empty { path: PathBuf },
     #[error("{path}: unknown layer kind `{kind}` (expected one of: {expected}) / 不明なレイヤ種別です")]
-    UnknownKind { path: PathBuf, kind: String, expected: String },
+    UnknownKind {
+        path: PathBuf,
+        kind: String,
+        expected: String,
+    },
     #[error("{path}: not valid GeoJSON: {message} / GeoJSON として読めません")]
     GeoJson { path: PathBuf, message: String },
     #[error("{path}: {source}")]
     Crs { path: PathBuf, source: CrsError },
     #[error("{count} invalid feature(s) in layer {kind}; nothing was loaded / レイヤ {kind} に不正な地物が {count} 件あります（何も読み込んでいません）:\n{listing}")]
-    Features { kind: LayerKind, count: usize, listing: String },
+    Features {
+        kind: LayerKind,
+        count: usize,
+        listing: String,
+    },
     #[error(transparent)]
     Catalog(#[from] CatalogError),
 }
@@ -103,6 +112,9 @@ pub struct LoadReport {
     pub name: String,
     /// CSV rows that could not be used as features (kept out of the layer, listed here).
     pub skipped_rows: Vec<FeatureProblem>,
+    /// Features kept despite invalid topology (self-intersecting ring, overlapping parts):
+    /// answers near the defect may be off, so they are listed for the GIS staff to fix.
+    pub geometry_warnings: Vec<FeatureProblem>,
 }
 
 /// Lowercase hex SHA-256 of bytes.
@@ -114,11 +126,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
     let path = dir.join(MANIFEST);
     if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
-        let manifest: Manifest =
-            toml::from_str(&text).map_err(|e| LoadError::Manifest { path: path.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let manifest: Manifest = toml::from_str(&text).map_err(|e| LoadError::Manifest {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         if let Some(bad) = manifest.layers.keys().find(|k| LayerKind::from_key(k).is_none()) {
-            return Err(LoadError::UnknownKind { path, kind: bad.clone(), expected: kind_list() });
+            return Err(LoadError::UnknownKind {
+                path,
+                kind: bad.clone(),
+                expected: kind_list(),
+            });
         }
         return Ok(manifest);
     }
@@ -127,16 +148,27 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
         for ext in ["geojson", "json", "csv"] {
             let name = format!("{}.{ext}", kind.key());
             if dir.join(&name).is_file() {
-                layers.insert(kind.key().to_string(), ManifestLayer { files: vec![name], ..Default::default() });
+                layers.insert(
+                    kind.key().to_string(),
+                    ManifestLayer {
+                        files: vec![name],
+                        ..Default::default()
+                    },
+                );
                 break;
             }
         }
     }
     if layers.is_empty() {
-        return Err(LoadError::Empty { path: dir.to_path_buf() });
+        return Err(LoadError::Empty {
+            path: dir.to_path_buf(),
+        });
     }
     Ok(Manifest {
-        name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         description: String::new(),
         layers,
     })
@@ -149,7 +181,7 @@ fn kind_list() -> String {
 /// Loads every layer of a data directory and builds the catalog. All or nothing.
 pub fn load_dir(dir: &Path) -> Result<(Catalog, LoadReport), LoadError> {
     let manifest = read_manifest(dir)?;
-    let loaded: Vec<(RawLayer, Vec<FeatureProblem>)> = manifest
+    let loaded: Vec<(RawLayer, LoadReport)> = manifest
         .layers
         .par_iter()
         .map(|(key, entry)| {
@@ -158,52 +190,84 @@ pub fn load_dir(dir: &Path) -> Result<(Catalog, LoadReport), LoadError> {
             load_layer(dir, kind, entry)
         })
         .collect::<Result<_, _>>()?;
-    let mut report = LoadReport { name: manifest.name.clone(), skipped_rows: Vec::new() };
+    let mut report = LoadReport {
+        name: manifest.name.clone(),
+        ..Default::default()
+    };
     let mut raws = Vec::with_capacity(loaded.len());
-    for (raw, skipped) in loaded {
-        report.skipped_rows.extend(skipped);
+    for (raw, layer_report) in loaded {
+        report.skipped_rows.extend(layer_report.skipped_rows);
+        report.geometry_warnings.extend(layer_report.geometry_warnings);
         raws.push(raw);
     }
     Ok((Catalog::build(raws)?, report))
 }
 
-/// Reads one layer's files into raw features with provenance.
-pub fn load_layer(dir: &Path, kind: LayerKind, entry: &ManifestLayer) -> Result<(RawLayer, Vec<FeatureProblem>), LoadError> {
+/// Reads one layer's files into raw features with provenance, and what was skipped or
+/// kept with a warning.
+pub fn load_layer(dir: &Path, kind: LayerKind, entry: &ManifestLayer) -> Result<(RawLayer, LoadReport), LoadError> {
     let explicit_crs = match &entry.crs {
-        Some(name) => Some(Crs::parse(name).map_err(|source| LoadError::Crs { path: dir.join(MANIFEST), source })?),
+        Some(name) => Some(Crs::parse(name).map_err(|source| LoadError::Crs {
+            path: dir.join(MANIFEST),
+            source,
+        })?),
         None => None,
     };
     let mut features = Vec::new();
     let mut problems = Vec::new();
-    let mut skipped = Vec::new();
+    let mut report = LoadReport::default();
     let mut hashes = Vec::new();
     for (file_index, name) in entry.files.iter().enumerate() {
         let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
         hashes.push(sha256_hex(&bytes));
-        let file = FileCtx { kind, name, index: file_index as u32, defaults: &entry.defaults };
+        let file = FileCtx {
+            kind,
+            name,
+            index: file_index as u32,
+            defaults: &entry.defaults,
+        };
         if name.to_ascii_lowercase().ends_with(".csv") {
             let (mut f, s) = read_point_csv(&path, &bytes, &file)?;
             features.append(&mut f);
-            skipped.extend(s);
+            report.skipped_rows.extend(s);
         } else {
-            read_geojson(&path, &bytes, explicit_crs, &file, &mut features, &mut problems)?;
+            let mut sink = Sink {
+                features: &mut features,
+                problems: &mut problems,
+                warnings: &mut report.geometry_warnings,
+            };
+            read_geojson(&path, &bytes, explicit_crs, &file, &mut sink)?;
         }
     }
     if !problems.is_empty() {
         let count = problems.len();
         let mut listing: Vec<String> = problems.iter().take(MAX_LISTED).map(|p| format!("  - {p}")).collect();
         if count > MAX_LISTED {
-            listing.push(format!("  … and {} more / ほか {} 件", count - MAX_LISTED, count - MAX_LISTED));
+            listing.push(format!(
+                "  … and {} more / ほか {} 件",
+                count - MAX_LISTED,
+                count - MAX_LISTED
+            ));
         }
-        return Err(LoadError::Features { kind, count, listing: listing.join("\n") });
+        return Err(LoadError::Features {
+            kind,
+            count,
+            listing: listing.join("\n"),
+        });
     }
     let sha256 = match hashes.as_slice() {
         [one] => one.clone(),
         many => sha256_hex(many.concat().as_bytes()),
     };
     let meta = LayerMeta {
-        version: entry.version.clone().unwrap_or_else(|| format!("sha256:{}", &sha256[..12])),
+        version: entry
+            .version
+            .clone()
+            .unwrap_or_else(|| format!("sha256:{}", &sha256[..12])),
         source: entry.source.clone(),
         publisher: entry.publisher.clone(),
         date: entry.date.clone(),
@@ -211,7 +275,14 @@ pub fn load_layer(dir: &Path, kind: LayerKind, entry: &ManifestLayer) -> Result<
         files: entry.files.clone(),
         sha256,
     };
-    Ok((RawLayer { kind, meta, features }, skipped))
+    Ok((RawLayer { kind, meta, features }, report))
+}
+
+/// Where the features of one file go: kept, refused, or kept with a warning.
+struct Sink<'a> {
+    features: &'a mut Vec<RawFeature>,
+    problems: &'a mut Vec<FeatureProblem>,
+    warnings: &'a mut Vec<FeatureProblem>,
 }
 
 /// The file being read and what to stamp on its features.
@@ -224,10 +295,17 @@ struct FileCtx<'a> {
 
 impl FileCtx<'_> {
     fn problem(&self, at: String, reason: impl Into<String>) -> FeatureProblem {
-        FeatureProblem { file: self.name.to_string(), at, reason: reason.into() }
+        FeatureProblem {
+            file: self.name.to_string(),
+            at,
+            reason: reason.into(),
+        }
     }
 
-    fn properties(&self, mut props: serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+    fn properties(
+        &self,
+        mut props: serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Map<String, serde_json::Value> {
         for (k, v) in self.defaults {
             let present = props.iter().any(|(pk, pv)| pk.eq_ignore_ascii_case(k) && !pv.is_null());
             if !present {
@@ -240,7 +318,9 @@ impl FileCtx<'_> {
 
 fn feature_id(id: Option<&Id>, index: usize) -> FeatureId {
     match id {
-        Some(Id::Number(n)) => n.as_u64().map_or_else(|| FeatureId::Text(n.to_string()), FeatureId::Number),
+        Some(Id::Number(n)) => n
+            .as_u64()
+            .map_or_else(|| FeatureId::Text(n.to_string()), FeatureId::Number),
         Some(Id::String(s)) => FeatureId::Text(s.clone()),
         None => FeatureId::Number(index as u64),
     }
@@ -266,7 +346,11 @@ fn check_positions(value: &GeometryValue) -> Result<(), String> {
     };
     let ring = |r: &Vec<Position>| -> Result<(), String> {
         if r.len() < 4 {
-            return Err(format!("a ring has {} positions; at least 4 are needed / リングの座標数が {} です（4点以上必要）", r.len(), r.len()));
+            return Err(format!(
+                "a ring has {} positions; at least 4 are needed / リングの座標数が {} です（4点以上必要）",
+                r.len(),
+                r.len()
+            ));
         }
         if r.first() != r.last() {
             return Err("a ring is not closed / リングが閉じていません".into());
@@ -275,7 +359,9 @@ fn check_positions(value: &GeometryValue) -> Result<(), String> {
     };
     match value {
         GeometryValue::Point { coordinates } => in_japan(coordinates),
-        GeometryValue::Polygon { coordinates } if coordinates.is_empty() => Err("empty polygon / 空のポリゴンです".into()),
+        GeometryValue::Polygon { coordinates } if coordinates.is_empty() => {
+            Err("empty polygon / 空のポリゴンです".into())
+        }
         GeometryValue::Polygon { coordinates } => coordinates.iter().try_for_each(ring),
         GeometryValue::MultiPolygon { coordinates } if coordinates.is_empty() => {
             Err("empty multipolygon / 空のマルチポリゴンです".into())
@@ -291,12 +377,16 @@ fn read_geojson(
     bytes: &[u8],
     explicit_crs: Option<Crs>,
     file: &FileCtx,
-    features: &mut Vec<RawFeature>,
-    problems: &mut Vec<FeatureProblem>,
+    sink: &mut Sink,
 ) -> Result<(), LoadError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| LoadError::GeoJson { path: path.to_path_buf(), message: format!("not UTF-8 ({e}); GeoJSON must be UTF-8") })?;
-    let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| LoadError::GeoJson { path: path.to_path_buf(), message: e.to_string() })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| LoadError::GeoJson {
+        path: path.to_path_buf(),
+        message: format!("not UTF-8 ({e}); GeoJSON must be UTF-8"),
+    })?;
+    let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| LoadError::GeoJson {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let (list, crs_member) = match geojson {
         GeoJson::FeatureCollection(fc) => {
             let crs = fc.foreign_members.as_ref().and_then(|m| m.get("crs").cloned());
@@ -312,11 +402,17 @@ fn read_geojson(
     };
     let crs = match (explicit_crs, crs_member) {
         (Some(c), _) => c,
-        (None, Some(member)) => Crs::from_geojson_member(&member).map_err(|source| LoadError::Crs { path: path.to_path_buf(), source })?,
+        (None, Some(member)) => Crs::from_geojson_member(&member).map_err(|source| LoadError::Crs {
+            path: path.to_path_buf(),
+            source,
+        })?,
         (None, None) => Crs::LonLat,
     };
-    let reprojector = Reprojector::to_lon_lat(crs).map_err(|source| LoadError::Crs { path: path.to_path_buf(), source })?;
-    let parsed: Vec<Result<RawFeature, FeatureProblem>> = list
+    let reprojector = Reprojector::to_lon_lat(crs).map_err(|source| LoadError::Crs {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let parsed: Vec<Result<(RawFeature, Option<FeatureProblem>), FeatureProblem>> = list
         .into_par_iter()
         .enumerate()
         .map_init(
@@ -327,58 +423,103 @@ fn read_geojson(
                     return Err(file.problem(at, "geometry is null / ジオメトリがありません"));
                 };
                 if let Some(p) = proj.as_ref() {
-                    p.geometry(&mut geometry).map_err(|e| file.problem(at.clone(), e.to_string()))?;
+                    p.geometry(&mut geometry)
+                        .map_err(|e| file.problem(at.clone(), e.to_string()))?;
                 }
                 check_positions(&geometry.value).map_err(|r| file.problem(at.clone(), r))?;
-                let geometry = Geometry::<f64>::try_from(geometry).map_err(|e| file.problem(at.clone(), e.to_string()))?;
+                let geometry =
+                    Geometry::<f64>::try_from(geometry).map_err(|e| file.problem(at.clone(), e.to_string()))?;
                 check_kind(file.kind, &geometry).map_err(|r| file.problem(at.clone(), r))?;
-                Ok(RawFeature {
+                let warning = topology_problem(&geometry).map(|r| file.problem(at, r));
+                let feature = RawFeature {
                     id: feature_id(f.id.as_ref(), i),
                     file: file.index,
                     geometry,
                     properties: file.properties(f.properties.unwrap_or_default()),
-                })
+                };
+                Ok((feature, warning))
             },
         )
         .collect();
     drop(reprojector);
     for r in parsed {
         match r {
-            Ok(f) => features.push(f),
-            Err(p) => problems.push(p),
+            Ok((f, warning)) => {
+                sink.features.push(f);
+                sink.warnings.extend(warning);
+            }
+            Err(p) => sink.problems.push(p),
         }
     }
     Ok(())
 }
 
-/// Geometry type for the kind, and polygon validity (self-intersection, holes outside…).
+/// Geometry type for the kind.
 fn check_kind(kind: LayerKind, g: &Geometry<f64>) -> Result<(), String> {
     match (kind.is_point_kind(), g) {
-        (true, Geometry::Point(_)) => Ok(()),
-        (false, Geometry::Polygon(p)) => p.check_validation().map_err(|e| format!("invalid polygon: {e} / 不正なポリゴン")),
-        (false, Geometry::MultiPolygon(mp)) => mp.check_validation().map_err(|e| format!("invalid multipolygon: {e} / 不正なマルチポリゴン")),
-        (true, _) => Err(format!("layer {kind} needs Point features / {} には点が必要です", kind.name_ja())),
-        (false, _) => Err(format!("layer {kind} needs Polygon or MultiPolygon features / {} にはポリゴンが必要です", kind.name_ja())),
+        (true, Geometry::Point(_)) | (false, Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => Ok(()),
+        (true, _) => Err(format!(
+            "layer {kind} needs Point features / {} には点が必要です",
+            kind.name_ja()
+        )),
+        (false, _) => Err(format!(
+            "layer {kind} needs Polygon or MultiPolygon features / {} にはポリゴンが必要です",
+            kind.name_ja()
+        )),
     }
+}
+
+/// A self-intersecting ring in a polygon feature, which the loader keeps but reports;
+/// repair is the importer's job.
+fn topology_problem(g: &Geometry<f64>) -> Option<String> {
+    let parts: &[geo::Polygon<f64>] = match g {
+        Geometry::Polygon(p) => std::slice::from_ref(p),
+        Geometry::MultiPolygon(mp) => &mp.0,
+        _ => return None,
+    };
+    parts.iter().enumerate().find_map(|(part, p)| {
+        let ring = std::iter::once(p.exterior()).chain(p.interiors()).position(geom::ring_self_intersects)?;
+        Some(format!(
+            "part {part}, ring {ring} intersects itself; kept as is, please repair / 自己交差するリングがあります（部分 {part}・リング {ring}）。そのまま読み込みました。修正を推奨します"
+        ))
+    })
 }
 
 /// Reads point features from CSV (UTF-8, with or without BOM, or Shift_JIS).
 /// Rows without usable coordinates are returned as problems, not features.
-fn read_point_csv(path: &Path, bytes: &[u8], file: &FileCtx) -> Result<(Vec<RawFeature>, Vec<FeatureProblem>), LoadError> {
-    let bad = |message: String| LoadError::GeoJson { path: path.to_path_buf(), message };
+fn read_point_csv(
+    path: &Path,
+    bytes: &[u8],
+    file: &FileCtx,
+) -> Result<(Vec<RawFeature>, Vec<FeatureProblem>), LoadError> {
+    let bad = |message: String| LoadError::GeoJson {
+        path: path.to_path_buf(),
+        message,
+    };
     if !file.kind.is_point_kind() {
-        return Err(bad(format!("CSV can only hold point layers, not {} / CSV は点のレイヤにのみ使えます", file.kind)));
+        return Err(bad(format!(
+            "CSV can only hold point layers, not {} / CSV は点のレイヤにのみ使えます",
+            file.kind
+        )));
     }
-    let text = decode_text(bytes).ok_or_else(|| bad("neither UTF-8 nor Shift_JIS / 文字コードを判別できません".into()))?;
+    let text =
+        decode_text(bytes).ok_or_else(|| bad("neither UTF-8 nor Shift_JIS / 文字コードを判別できません".into()))?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| bad(e.to_string()))?
         .iter()
-        .map(|h| crate::engine::attrs::normalize_text(h))
+        .map(crate::engine::attrs::normalize_text)
         .collect();
-    let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
-    let (Some(lon_col), Some(lat_col)) = (find(&["lon", "lng", "longitude", "経度"]), find(&["lat", "latitude", "緯度"])) else {
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let (Some(lon_col), Some(lat_col)) = (
+        find(&["lon", "lng", "longitude", "経度"]),
+        find(&["lat", "latitude", "緯度"]),
+    ) else {
         return Err(bad(format!(
             "no coordinate columns (found: {}); name them lon/lat or 経度/緯度 / 座標の列がありません",
             headers.join(", ")
@@ -396,17 +537,30 @@ fn read_point_csv(path: &Path, bytes: &[u8], file: &FileCtx) -> Result<(Vec<RawF
                 continue;
             }
         };
-        let number = |col: usize| record.get(col).map(crate::engine::attrs::normalize_text).and_then(|t| t.parse::<f64>().ok());
+        let number = |col: usize| {
+            record
+                .get(col)
+                .map(crate::engine::attrs::normalize_text)
+                .and_then(|t| t.parse::<f64>().ok())
+        };
         let point = match (number(lon_col), number(lat_col)) {
-            (Some(lon), Some(lat)) if (LON_RANGE.0..=LON_RANGE.1).contains(&lon) && (LAT_RANGE.0..=LAT_RANGE.1).contains(&lat) => {
+            (Some(lon), Some(lat))
+                if (LON_RANGE.0..=LON_RANGE.1).contains(&lon) && (LAT_RANGE.0..=LAT_RANGE.1).contains(&lat) =>
+            {
                 geo::Point::new(lon, lat)
             }
             (Some(lon), Some(lat)) => {
-                skipped.push(file.problem(at, format!("coordinates ({lon}, {lat}) are outside Japan; row skipped / 座標が日本の範囲外のため除外")));
+                skipped.push(file.problem(
+                    at,
+                    format!("coordinates ({lon}, {lat}) are outside Japan; row skipped / 座標が日本の範囲外のため除外"),
+                ));
                 continue;
             }
             _ => {
-                skipped.push(file.problem(at, "missing or non-numeric coordinates; row skipped / 座標が数値でないため除外"));
+                skipped.push(file.problem(
+                    at,
+                    "missing or non-numeric coordinates; row skipped / 座標が数値でないため除外",
+                ));
                 continue;
             }
         };
@@ -468,10 +622,26 @@ mod tests {
               {"type":"Feature","properties":{"depth_m":1},"geometry":{"type":"Polygon","coordinates":[[[38.0,141.0],[38.0,141.01],[38.01,141.01],[38.0,141.0]]]}}]}"#,
         );
         let err = load_dir(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("3 invalid feature(s) in layer flood"), "{err}");
-        assert!(err.contains("flood.geojson, feature 0: invalid polygon"), "{err}");
+        assert!(err.contains("2 invalid feature(s) in layer flood"), "{err}");
         assert!(err.contains("feature 1: layer flood needs Polygon"), "{err}");
-        assert!(err.contains("feature 2: coordinate (38, 141) is outside Japan"), "{err}");
+        assert!(
+            err.contains("feature 2: coordinate (38, 141) is outside Japan"),
+            "{err}"
+        );
+        assert!(!err.contains("feature 0"), "a bow-tie is kept with a warning: {err}");
+
+        // Only the bow-tie left: it loads, with a warning naming it.
+        write(
+            dir.path(),
+            "flood.geojson",
+            r#"{"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"depth_m":1},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.01],[141.01,38.0],[141.0,38.01],[141.0,38.0]]]}}]}"#,
+        );
+        let (_, report) = load_dir(dir.path()).unwrap();
+        assert_eq!(report.geometry_warnings.len(), 1);
+        assert!(report.geometry_warnings[0]
+            .to_string()
+            .contains("flood.geojson, feature 0: part 0, ring 0 intersects itself"));
     }
 
     #[test]
@@ -491,7 +661,11 @@ mod tests {
         assert_eq!(report.name, "t");
         let layer = catalog.area_division.as_ref().unwrap();
         assert!(layer.info.issues.is_empty(), "the default fills the missing division");
-        write(dir.path(), MANIFEST, "[layers.zonning]\nfiles = [\"planning.geojson\"]\n");
+        write(
+            dir.path(),
+            MANIFEST,
+            "[layers.zonning]\nfiles = [\"planning.geojson\"]\n",
+        );
         let err = load_dir(dir.path()).unwrap_err().to_string();
         assert!(err.contains("unknown layer kind `zonning`"), "{err}");
     }

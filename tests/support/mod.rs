@@ -51,7 +51,11 @@ pub fn multi(parts: Vec<Polygon<f64>>) -> Geometry<f64> {
 pub fn layer(kind: LayerKind, features: Vec<RawFeature>) -> RawLayer {
     RawLayer {
         kind,
-        meta: LayerMeta { version: format!("test-{}", kind.key()), source: "fixture".into(), ..Default::default() },
+        meta: LayerMeta {
+            version: format!("test-{}", kind.key()),
+            source: "fixture".into(),
+            ..Default::default()
+        },
         features,
     }
 }
@@ -98,7 +102,12 @@ pub fn pt(x: f64, y: f64) -> Point<f64> {
 
 pub fn assess_with(catalog: &Catalog, rubric: &Rubric, site: Site, options: &AssessOptions) -> Report {
     let assessor = Assessor { catalog, rubric };
-    let input = SiteInput { id: json!(0), name: None, source_ref: None, site: Ok(site) };
+    let input = SiteInput {
+        id: json!(0),
+        name: None,
+        source_ref: None,
+        site: Ok(site),
+    };
     assessor.assess(&input, options)
 }
 
@@ -112,5 +121,12 @@ pub fn json_of(report: &Report) -> Value {
 }
 
 pub fn reason_codes(report: &Report) -> Vec<&'static str> {
-    report.buildability.as_ref().unwrap().reasons.iter().map(|r| r.code).collect()
+    report
+        .buildability
+        .as_ref()
+        .unwrap()
+        .reasons
+        .iter()
+        .map(|r| r.code)
+        .collect()
 }

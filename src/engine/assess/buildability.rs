@@ -97,8 +97,16 @@ fn missing_layer(kind: LayerKind, what_ja: &str, what_en: &str) -> Finding {
         verdict: Verdict::Unknown,
         reason: reason(
             "missing_layer",
-            format!("{}のデータが読み込まれていないため、{}を確認できません", kind.name_ja(), what_ja),
-            format!("The {} layer is not loaded, so {} cannot be checked", kind.key(), what_en),
+            format!(
+                "{}のデータが読み込まれていないため、{}を確認できません",
+                kind.name_ja(),
+                what_ja
+            ),
+            format!(
+                "The {} layer is not loaded, so {} cannot be checked",
+                kind.key(),
+                what_en
+            ),
             None,
         ),
     }
@@ -115,15 +123,30 @@ fn union_area_m2(pieces: &[&MultiPolygon<f64>]) -> f64 {
 
 /// Share of the site inside the zones selected by `keep` (None for a point), and whether
 /// a point lies inside or on one of them.
-fn restricted_share<A>(index: &ZoneIndex<A>, site: &Site, sliver_m2: f64, keep: impl Fn(&A) -> bool) -> (Option<f64>, bool) {
+fn restricted_share<A>(
+    index: &ZoneIndex<A>,
+    site: &Site,
+    sliver_m2: f64,
+    keep: impl Fn(&A) -> bool,
+) -> (Option<f64>, bool) {
     match site {
-        Site::Point(p) => (None, index.containing(*p).into_iter().any(|z| keep(&index.zone(z).attrs))),
+        Site::Point(p) => (
+            None,
+            index.containing(*p).into_iter().any(|z| keep(&index.zone(z).attrs)),
+        ),
         Site::Parcel(parcel) => {
             let overlaps = index.overlapping(parcel, sliver_m2);
-            let pieces: Vec<&MultiPolygon<f64>> =
-                overlaps.iter().filter(|o| keep(&index.zone(o.zone).attrs)).map(|o| &o.piece).collect();
+            let pieces: Vec<&MultiPolygon<f64>> = overlaps
+                .iter()
+                .filter(|o| keep(&index.zone(o.zone).attrs))
+                .map(|o| &o.piece)
+                .collect();
             let area = union_area_m2(&pieces);
-            let share = if area > sliver_m2 { (area / parcel.area_m2).min(1.0) } else { 0.0 };
+            let share = if area > sliver_m2 {
+                (area / parcel.area_m2).min(1.0)
+            } else {
+                0.0
+            };
             (Some(share), share > 0.0)
         }
     }
@@ -142,7 +165,10 @@ fn restricted_verdict(share: Option<f64>, inside: bool) -> Option<Verdict> {
 
 fn share_text(share: Option<f64>) -> (String, String) {
     match share {
-        Some(s) => (format!("（敷地の{:.1}%）", s * 100.0), format!(" ({:.1}% of the parcel)", s * 100.0)),
+        Some(s) => (
+            format!("（敷地の{:.1}%）", s * 100.0),
+            format!(" ({:.1}% of the parcel)", s * 100.0),
+        ),
         None => (String::new(), String::new()),
     }
 }
@@ -157,14 +183,19 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
     let control_area_share = match &catalog.area_division {
         None => {
             missing_layers.push(LayerKind::AreaDivision);
-            findings.push(missing_layer(LayerKind::AreaDivision, "市街化調整区域かどうか", "the urbanization control area"));
+            findings.push(missing_layer(
+                LayerKind::AreaDivision,
+                "市街化調整区域かどうか",
+                "the urbanization control area",
+            ));
             None
         }
         Some(layer) => {
             let index = &layer.index;
             in_planning_area = restricted_share(index, site, sliver_m2, |_| true).1;
-            let (share, inside) =
-                restricted_share(index, site, sliver_m2, |d| *d == Parsed::Value(Division::UrbanizationControl));
+            let (share, inside) = restricted_share(index, site, sliver_m2, |d| {
+                *d == Parsed::Value(Division::UrbanizationControl)
+            });
             if let Some(verdict) = restricted_verdict(share, inside) {
                 let (sja, sen) = share_text(share);
                 findings.push(Finding {
@@ -197,7 +228,11 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
     let farmland_share = match &catalog.farmland {
         None => {
             missing_layers.push(LayerKind::Farmland);
-            findings.push(missing_layer(LayerKind::Farmland, "農用地区域かどうか", "the agricultural promotion area"));
+            findings.push(missing_layer(
+                LayerKind::Farmland,
+                "農用地区域かどうか",
+                "the agricultural promotion area",
+            ));
             None
         }
         Some(layer) => {
@@ -236,7 +271,9 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
                         .copied()
                         .zip(districts.iter())
                         .max_by(|(za, a), (zb, b)| {
-                            a.verdict.cmp(&b.verdict).then_with(|| index.zone(*zb).order_key().cmp(&index.zone(*za).order_key()))
+                            a.verdict
+                                .cmp(&b.verdict)
+                                .then_with(|| index.zone(*zb).order_key().cmp(&index.zone(*za).order_key()))
                         })
                         .map(|(_, d)| d.clone());
                 }
@@ -244,11 +281,20 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
                     let overlaps = index.overlapping(parcel, sliver_m2);
                     let pieces: Vec<&MultiPolygon<f64>> = overlaps.iter().map(|o| &o.piece).collect();
                     let uncovered_m2 = parcel.area_m2 - union_area_m2(&pieces);
-                    let uncovered = if uncovered_m2 > sliver_m2 { (uncovered_m2 / parcel.area_m2).clamp(0.0, 1.0) } else { 0.0 };
+                    let uncovered = if uncovered_m2 > sliver_m2 {
+                        (uncovered_m2 / parcel.area_m2).clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    };
                     uncovered_share = Some(uncovered);
                     let mut ranked: Vec<(usize, District)> = overlaps
                         .iter()
-                        .map(|o| (o.zone, district_record(index.zone(o.zone), Some((o.area_m2 / parcel.area_m2).min(1.0)))))
+                        .map(|o| {
+                            (
+                                o.zone,
+                                district_record(index.zone(o.zone), Some((o.area_m2 / parcel.area_m2).min(1.0))),
+                            )
+                        })
                         .collect();
                     // Largest share first; ties: worst verdict, then lowest feature id.
                     ranked.sort_by(|(za, a), (zb, b)| {

@@ -34,7 +34,12 @@ pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &str) -> O
             continue;
         }
         t.count += 1;
-        t.names.push(info.attrs.name.clone().unwrap_or_else(|| format!("（名称なし #{}）", place.id)));
+        t.names.push(
+            info.attrs
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("（名称なし #{}）", place.id)),
+        );
         match info.attrs.capacity {
             Some(c) => t.capacity += c,
             None => t.capacity_unknown += 1,
@@ -84,7 +89,12 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, target_type: &str, sliver_m
         .drain(..)
         .map(|(z, share)| {
             let zone = index.zone(z);
-            AreaShare { id: zone.attrs.area_id.clone(), name: zone.attrs.name.clone(), feature_id: zone.id.clone(), share }
+            AreaShare {
+                id: zone.attrs.area_id.clone(),
+                name: zone.attrs.name.clone(),
+                feature_id: zone.id.clone(),
+                share,
+            }
         })
         .collect();
     let zone = index.zone(chosen);
@@ -92,7 +102,10 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, target_type: &str, sliver_m
     let missing_facilities = catalog.facility.is_none().then(|| Reason {
         code: "missing_layer",
         ja: "既存事業所のデータが読み込まれていないため、募集圏域かどうか判定できません".into(),
-        en: format!("The {} layer is not loaded, so whether the area is open cannot be judged", LayerKind::Facility.key()),
+        en: format!(
+            "The {} layer is not loaded, so whether the area is open cannot be judged",
+            LayerKind::Facility.key()
+        ),
         basis: None,
     });
     DailyLifeArea {

@@ -25,7 +25,7 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, 
         return out;
     };
     let index = &layer.index;
-    let listed = |p: &Place<FacilityInfo>| types.iter().any(|t| *t == p.attrs.attrs.facility_type);
+    let listed = |p: &Place<FacilityInfo>| types.contains(&p.attrs.attrs.facility_type);
     let area_id = |info: &FacilityInfo| {
         let areas = &catalog.daily_life_area.as_ref()?.index;
         info.area.map(|a| areas.zone(a).attrs.area_id.clone())

@@ -33,7 +33,13 @@ fn category<A>(
     (label_ja, label_en, none_points): (&str, &str, u32),
     score: impl Fn(&A) -> Scored,
 ) -> HazardCategory {
-    let mut out = HazardCategory { label_ja: label_ja.into(), label_en: label_en.into(), points: None, max: none_points, zones: Vec::new() };
+    let mut out = HazardCategory {
+        label_ja: label_ja.into(),
+        label_en: label_en.into(),
+        points: None,
+        max: none_points,
+        zones: Vec::new(),
+    };
     let Some(index) = index else { return out };
     let parcel_area = match site {
         Site::Parcel(p) => Some(p.area_m2),
@@ -57,8 +63,16 @@ fn category<A>(
         })
         .collect();
     // Lowest points first (the deciding zone on top), then by feature id.
-    out.zones.sort_by(|a, b| (!a.scored, a.points, &a.feature_id).cmp(&(!b.scored, b.points, &b.feature_id)));
-    out.points = Some(out.zones.iter().filter(|z| z.scored).map(|z| z.points).min().unwrap_or(none_points));
+    out.zones
+        .sort_by(|a, b| (!a.scored, a.points, &a.feature_id).cmp(&(!b.scored, b.points, &b.feature_id)));
+    out.points = Some(
+        out.zones
+            .iter()
+            .filter(|z| z.scored)
+            .map(|z| z.points)
+            .min()
+            .unwrap_or(none_points),
+    );
     out
 }
 
@@ -161,15 +175,32 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site) -> Hazard 
         (LayerKind::Landslide, &landslide),
         (LayerKind::Tsunami, &tsunami),
     ];
-    let missing: Vec<LayerKind> = pairs.iter().filter(|(_, c)| c.points.is_none()).map(|(k, _)| *k).collect();
+    let missing: Vec<LayerKind> = pairs
+        .iter()
+        .filter(|(_, c)| c.points.is_none())
+        .map(|(k, _)| *k)
+        .collect();
     let total = pairs.iter().filter_map(|(_, c)| c.points).sum();
-    let known_max = pairs.iter().filter(|(_, c)| c.points.is_some()).map(|(_, c)| c.max).sum();
+    let known_max = pairs
+        .iter()
+        .filter(|(_, c)| c.points.is_some())
+        .map(|(_, c)| c.max)
+        .sum();
     Hazard {
         total,
         max: rubric.max_total(),
         known_max,
-        status: if missing.is_empty() { HazardStatus::Complete } else { HazardStatus::Partial },
+        status: if missing.is_empty() {
+            HazardStatus::Complete
+        } else {
+            HazardStatus::Partial
+        },
         missing,
-        categories: HazardCategories { flood, river_erosion, landslide, tsunami },
+        categories: HazardCategories {
+            flood,
+            river_erosion,
+            landslide,
+            tsunami,
+        },
     }
 }

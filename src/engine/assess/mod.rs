@@ -15,7 +15,7 @@ pub use daily_life::target_facilities;
 
 use crate::engine::catalog::Catalog;
 use crate::engine::report::{
-    HazardStatus, Provenance, ProvenanceLayer, Report, RubricRef, SiteErrorReport, SiteEcho, Summary, Verdict,
+    HazardStatus, Provenance, ProvenanceLayer, Report, RubricRef, SiteEcho, SiteErrorReport, Summary, Verdict,
 };
 use crate::engine::rubric::Rubric;
 use crate::engine::site::{Site, SiteError};
@@ -58,7 +58,10 @@ pub struct SiteInput {
 
 impl From<SiteError> for SiteErrorReport {
     fn from(e: SiteError) -> Self {
-        SiteErrorReport { code: e.code().to_string(), message: e.to_string() }
+        SiteErrorReport {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -99,7 +102,10 @@ impl Assessor<'_> {
     }
 
     fn rubric_ref(&self) -> RubricRef {
-        RubricRef { id: self.rubric.id.clone(), name_ja: self.rubric.name_ja.clone() }
+        RubricRef {
+            id: self.rubric.id.clone(),
+            name_ja: self.rubric.name_ja.clone(),
+        }
     }
 
     /// Assesses one site; a rejected input yields a report with `error` set and null sections.
@@ -141,7 +147,10 @@ impl Assessor<'_> {
         }
         let rubric = self.rubric;
         let sliver = rubric.sliver_tolerance_m2;
-        let types = options.types.clone().unwrap_or_else(|| vec![rubric.target_type.clone()]);
+        let types = options
+            .types
+            .clone()
+            .unwrap_or_else(|| vec![rubric.target_type.clone()]);
         let k = options.k.unwrap_or(rubric.nearest_k);
 
         let buildability = buildability::assess(self.catalog, site, sliver);

@@ -1,0 +1,569 @@
+//! Writing reports: JSON, NDJSON, CSV or GeoJSON, streamed one report at a time so a
+//! batch of 10⁵ sites never has to be held as one document.
+//!
+//! CSV and GeoJSON share one flat row per report ([`csv_header`] names its columns):
+//! the CSV row is that row; a GeoJSON feature's properties are that row plus the full
+//! report under `"report"`.
+
+use crate::engine::report::{HazardCategories, HazardCategory, Report};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::io::{self, Write};
+
+/// An output format for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One pretty-printed JSON object for a single site, else a JSON array of reports.
+    Json,
+    /// Newline-delimited JSON: one compact report per line.
+    Ndjson,
+    /// One row per report (columns of [`csv_header`]), UTF-8 with a byte-order mark so
+    /// that Japanese Excel opens it without mojibake (Excel reads BOM-less CSV as CP932).
+    Csv,
+    /// A FeatureCollection: one Feature per report, geometry = the assessed site
+    /// (null when rejected), `id` = site id, properties = the CSV row plus `"report"`.
+    Geojson,
+}
+
+/// The UTF-8 byte-order mark written at the start of CSV output.
+const UTF8_BOM: char = '\u{feff}';
+
+/// Columns of the flat row, in order. Shares are rounded to 4 decimals, distances and
+/// areas to 0.1; list columns join codes with `;` (`reasons_ja` with ` / `).
+const COLUMNS: &[&str] = &[
+    "rank",
+    "site_id",
+    "name",
+    "kind",
+    "area_m2",
+    "lon",
+    "lat",
+    "error_code",
+    "error_message",
+    "verdict",
+    "verdict_ja",
+    "reasons",
+    "reasons_ja",
+    "governing_code",
+    "governing_name",
+    "governing_share",
+    "uncovered_share",
+    "control_area_share",
+    "farmland_share",
+    "area_id",
+    "area_name",
+    "open_for_application",
+    "target_facility_count",
+    "nearest_name",
+    "nearest_distance_m",
+    "too_close",
+    "within_radius",
+    "hazard_total",
+    "hazard_max",
+    "hazard_status",
+    "hazard_missing",
+    "flood_points",
+    "river_erosion_points",
+    "landslide_points",
+    "tsunami_points",
+    "rubric_id",
+];
+
+/// The CSV header: the stable English snake_case names of the flat row's columns
+/// (also the flat properties of each GeoJSON feature).
+pub fn csv_header() -> &'static [&'static str] {
+    COLUMNS
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// One report as the flat row of [`COLUMNS`] (same names, same order); null for a value
+/// the report does not have (a rejected site, a point's shares, a missing layer).
+/// `rank` is the 1-based position in output order.
+fn flat_row(rank: usize, report: &Report) -> Vec<(&'static str, Value)> {
+    let site = &report.site;
+    let error = report.error.as_ref();
+    let b = report.buildability.as_ref();
+    let governing = b.and_then(|b| b.governing_district.as_ref());
+    let area = report.daily_life_area.as_ref();
+    let f = report.facilities.as_ref();
+    let nearest_target = f.and_then(|f| f.nearest.iter().find(|n| n.facility_type == f.target_type));
+    let h = report.hazard.as_ref();
+    let points = |pick: fn(&HazardCategories) -> &HazardCategory| json!(h.and_then(|h| pick(&h.categories).points));
+    vec![
+        ("rank", json!(rank)),
+        ("site_id", site.id.clone()),
+        ("name", json!(site.name)),
+        ("kind", json!(site.kind)),
+        ("area_m2", json!(site.area_m2.map(round1))),
+        ("lon", json!(site.anchor.map(|a| a[0]))),
+        ("lat", json!(site.anchor.map(|a| a[1]))),
+        ("error_code", json!(error.map(|e| &e.code))),
+        ("error_message", json!(error.map(|e| &e.message))),
+        ("verdict", json!(b.map(|b| b.verdict.as_str()))),
+        ("verdict_ja", json!(b.map(|b| b.verdict.label_ja()))),
+        (
+            "reasons",
+            json!(b.map(|b| b.reasons.iter().map(|r| r.code).collect::<Vec<_>>().join(";"))),
+        ),
+        (
+            "reasons_ja",
+            json!(b.map(|b| b.reasons.iter().map(|r| r.ja.as_str()).collect::<Vec<_>>().join(" / "))),
+        ),
+        ("governing_code", json!(governing.and_then(|d| d.code))),
+        ("governing_name", json!(governing.map(|d| &d.name))),
+        ("governing_share", json!(governing.and_then(|d| d.share).map(round4))),
+        ("uncovered_share", json!(b.and_then(|b| b.uncovered_share).map(round4))),
+        (
+            "control_area_share",
+            json!(b.and_then(|b| b.control_area_share).map(round4)),
+        ),
+        ("farmland_share", json!(b.and_then(|b| b.farmland_share).map(round4))),
+        ("area_id", json!(area.and_then(|a| a.id.as_ref()))),
+        ("area_name", json!(area.and_then(|a| a.name.as_ref()))),
+        ("open_for_application", json!(area.and_then(|a| a.open_for_application))),
+        (
+            "target_facility_count",
+            json!(area.and_then(|a| a.target_facilities.as_ref()).map(|t| t.count)),
+        ),
+        ("nearest_name", json!(nearest_target.and_then(|n| n.name.as_ref()))),
+        (
+            "nearest_distance_m",
+            json!(f.and_then(|f| f.nearest_distance_m).map(round1)),
+        ),
+        ("too_close", json!(f.and_then(|f| f.too_close))),
+        ("within_radius", json!(f.and_then(|f| f.within_radius))),
+        ("hazard_total", json!(h.map(|h| h.total))),
+        ("hazard_max", json!(h.map(|h| h.max))),
+        ("hazard_status", json!(h.map(|h| h.status))),
+        (
+            "hazard_missing",
+            json!(h.map(|h| h.missing.iter().map(|k| k.key()).collect::<Vec<_>>().join(";"))),
+        ),
+        ("flood_points", points(|c| &c.flood)),
+        ("river_erosion_points", points(|c| &c.river_erosion)),
+        ("landslide_points", points(|c| &c.landslide)),
+        ("tsunami_points", points(|c| &c.tsunami)),
+        ("rubric_id", json!(report.rubric.id)),
+    ]
+}
+
+/// A flat-row value as CSV cell text: empty for null, a string as is, anything else as JSON.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One GeoJSON feature of the `geojson` format, serialised without copying the report.
+#[derive(Serialize)]
+struct FeatureOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The site id, when it is a string or a number (the only ids GeoJSON allows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a Value>,
+    geometry: &'a Option<geojson::Geometry>,
+    properties: PropertiesOut<'a>,
+}
+
+#[derive(Serialize)]
+struct PropertiesOut<'a> {
+    #[serde(flatten)]
+    row: Map<String, Value>,
+    report: &'a Report,
+}
+
+/// The output and the state of its format.
+enum Sink<W: Write> {
+    /// `single`: one object instead of an array.
+    Json {
+        out: W,
+        single: bool,
+    },
+    Ndjson(W),
+    Geojson(W),
+    /// CSV rows pass through a `csv::Writer` for quoting (boxed: it holds its buffer state).
+    Csv(Box<csv::Writer<W>>),
+}
+
+/// Streams reports in one format: create it with [`ReportWriter::new`], call
+/// [`ReportWriter::write`] once per report in output order, then
+/// [`ReportWriter::finish`] to close the document (the opening — `[`, the
+/// FeatureCollection header, the CSV BOM and header row — is written with the first
+/// report, or by `finish` when there was none).
+pub struct ReportWriter<W: Write> {
+    sink: Sink<W>,
+    written: usize,
+}
+
+impl<W: Write> ReportWriter<W> {
+    /// A writer of `format` into `out`. `single = true` with [`Format::Json`] writes one
+    /// pretty-printed object (exactly one report must then be written) instead of an
+    /// array; the other formats ignore `single`.
+    pub fn new(out: W, format: Format, single: bool) -> Self {
+        let sink = match format {
+            Format::Json => Sink::Json { out, single },
+            Format::Ndjson => Sink::Ndjson(out),
+            Format::Geojson => Sink::Geojson(out),
+            Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
+        };
+        ReportWriter { sink, written: 0 }
+    }
+
+    /// Writes one report; its rank (CSV/GeoJSON `rank`) is its 1-based position among
+    /// the reports written. A second report in single-object JSON mode is an
+    /// `InvalidInput` error.
+    pub fn write(&mut self, report: &Report) -> io::Result<()> {
+        let first = self.written == 0;
+        let rank = self.written + 1;
+        match &mut self.sink {
+            Sink::Json { out, single: true } => {
+                if !first {
+                    return Err(single_mismatch());
+                }
+                serde_json::to_writer_pretty(&mut *out, report)?;
+                out.write_all(b"\n")?;
+            }
+            Sink::Json { out, single: false } => {
+                out.write_all(if first { b"[\n" } else { b",\n" })?;
+                serde_json::to_writer_pretty(&mut *out, report)?;
+            }
+            Sink::Ndjson(out) => {
+                serde_json::to_writer(&mut *out, report)?;
+                out.write_all(b"\n")?;
+            }
+            Sink::Geojson(out) => {
+                out.write_all(if first { GEOJSON_OPEN } else { b",\n" })?;
+                let feature = FeatureOut {
+                    kind: "Feature",
+                    id: Some(&report.site.id).filter(|id| id.is_string() || id.is_number()),
+                    geometry: &report.site.geometry,
+                    properties: PropertiesOut {
+                        row: flat_row(rank, report)
+                            .into_iter()
+                            .map(|(k, v)| (k.to_string(), v))
+                            .collect(),
+                        report,
+                    },
+                };
+                serde_json::to_writer(&mut *out, &feature)?;
+            }
+            Sink::Csv(w) => {
+                if first {
+                    write_csv_header(w)?;
+                }
+                w.write_record(flat_row(rank, report).iter().map(|(_, v)| cell(v)))?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Closes the document (`]`, the FeatureCollection's end; for no reports at all an
+    /// empty array, an empty FeatureCollection or a header-only CSV), flushes, and gives
+    /// the output back. Single-object JSON with no report is an `InvalidInput` error.
+    pub fn finish(self) -> io::Result<W> {
+        let empty = self.written == 0;
+        let mut out = match self.sink {
+            Sink::Json { single: true, .. } if empty => return Err(single_mismatch()),
+            Sink::Json { out, single: true } | Sink::Ndjson(out) => out,
+            Sink::Json { mut out, single: false } => {
+                out.write_all(if empty { b"[]\n" } else { b"\n]\n" })?;
+                out
+            }
+            Sink::Geojson(mut out) => {
+                if empty {
+                    out.write_all(GEOJSON_OPEN)?;
+                }
+                out.write_all(b"\n]}\n")?;
+                out
+            }
+            Sink::Csv(mut w) => {
+                if empty {
+                    write_csv_header(&mut w)?;
+                }
+                w.into_inner().map_err(|e| e.into_error())?
+            }
+        };
+        out.flush()?;
+        Ok(out)
+    }
+}
+
+/// The start of a streamed FeatureCollection, up to its first feature.
+const GEOJSON_OPEN: &[u8] = b"{\"type\":\"FeatureCollection\",\"features\":[\n";
+
+/// Writes the BOM and the header row. The csv writer has no raw-byte access, so the
+/// BOM goes in front of the first header name: the csv writer quotes only fields with
+/// delimiters, quotes or line breaks, so the bytes are exactly BOM + header.
+fn write_csv_header<W: Write>(w: &mut csv::Writer<W>) -> io::Result<()> {
+    let first = format!("{UTF8_BOM}{}", COLUMNS[0]);
+    w.write_record(std::iter::once(first.as_str()).chain(COLUMNS[1..].iter().copied()))?;
+    Ok(())
+}
+
+fn single_mismatch() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "single-site JSON output takes exactly one report / 単一地点の JSON 出力にはレポートがちょうど1件必要です",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::assess::{AssessOptions, Assessor, SiteInput};
+    use crate::engine::catalog::{Catalog, LayerKind, LayerMeta, RawFeature, RawLayer};
+    use crate::engine::index::FeatureId;
+    use crate::engine::rubric::Rubric;
+    use crate::engine::site::{Site, SiteError};
+    use geo::{LineString, Point, Polygon};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+        Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )
+    }
+
+    fn layer(kind: LayerKind, features: Vec<(geo::Geometry<f64>, Value)>) -> RawLayer {
+        RawLayer {
+            kind,
+            meta: LayerMeta {
+                version: "test-1".into(),
+                files: vec![format!("{kind}.geojson")],
+                ..LayerMeta::default()
+            },
+            features: features
+                .into_iter()
+                .enumerate()
+                .map(|(i, (geometry, properties))| RawFeature {
+                    id: FeatureId::Number(i as u64),
+                    file: 0,
+                    geometry,
+                    properties: properties.as_object().cloned().unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Three reports from a tiny catalog (zoning, area, facility, flood; the other hazard
+    /// layers missing): a point, a parcel straddling the flood zone, and a rejected site.
+    fn reports() -> Vec<Report> {
+        let catalog = Catalog::build(vec![
+            layer(
+                LayerKind::Zoning,
+                vec![(rect(141.0, 38.3, 141.01, 38.31).into(), json!({"use_code": 1}))],
+            ),
+            layer(
+                LayerKind::DailyLifeArea,
+                vec![(
+                    rect(141.0, 38.3, 141.02, 38.32).into(),
+                    json!({"area_id": "A1", "name": "第一中学校区"}),
+                )],
+            ),
+            layer(
+                LayerKind::Facility,
+                vec![(
+                    Point::new(141.015, 38.305).into(),
+                    json!({"name": "既存あおば", "type": "small_multi"}),
+                )],
+            ),
+            layer(
+                LayerKind::Flood,
+                vec![(rect(141.0, 38.3, 141.0025, 38.31).into(), json!({"depth_m": 1.0}))],
+            ),
+        ])
+        .unwrap();
+        let rubric = Rubric::default_rubric();
+        let assessor = Assessor {
+            catalog: &catalog,
+            rubric: &rubric,
+        };
+        let parcel = geojson::Geometry::new(geojson::GeometryValue::from(&rect(141.002, 38.302, 141.003, 38.303)));
+        let inputs = [
+            SiteInput {
+                id: json!("P-1"),
+                name: Some("駅前, \"北\"".into()),
+                source_ref: Some("line 2".into()),
+                site: Ok(Site::point(141.001, 38.301).unwrap()),
+            },
+            SiteInput {
+                id: json!(1),
+                name: None,
+                source_ref: None,
+                site: Ok(Site::from_geojson(&parcel).unwrap()),
+            },
+            SiteInput {
+                id: json!(2),
+                name: Some("空".into()),
+                source_ref: None,
+                site: Err(SiteError::Empty.into()),
+            },
+        ];
+        inputs
+            .iter()
+            .map(|i| assessor.assess(i, &AssessOptions::default()))
+            .collect()
+    }
+
+    fn write_all(format: Format, single: bool, reports: &[Report]) -> Vec<u8> {
+        let mut w = ReportWriter::new(Vec::new(), format, single);
+        for r in reports {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    fn text(bytes: Vec<u8>) -> String {
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn flat_row_has_the_header_columns_in_order() {
+        for (rank, report) in reports().iter().enumerate() {
+            let names: Vec<_> = flat_row(rank + 1, report).into_iter().map(|(k, _)| k).collect();
+            assert_eq!(names, csv_header());
+        }
+    }
+
+    #[test]
+    fn single_json_is_one_pretty_object() {
+        let reports = reports();
+        let out = text(write_all(Format::Json, true, &reports[..1]));
+        assert!(out.starts_with("{\n  \"site\""), "{out}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["site"]["id"], "P-1");
+        assert_eq!(
+            v["buildability"]["verdict"],
+            reports[0].buildability.as_ref().unwrap().verdict.as_str()
+        );
+        let mut w = ReportWriter::new(Vec::new(), Format::Json, true);
+        w.write(&reports[0]).unwrap();
+        assert_eq!(w.write(&reports[1]).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+        let err = ReportWriter::new(Vec::new(), Format::Json, true).finish().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("単一地点"), "{err}");
+    }
+
+    #[test]
+    fn batch_json_is_an_array_in_write_order() {
+        let v: Value = serde_json::from_slice(&write_all(Format::Json, false, &reports())).unwrap();
+        let ids: Vec<_> = v.as_array().unwrap().iter().map(|r| r["site"]["id"].clone()).collect();
+        assert_eq!(ids, [json!("P-1"), json!(1), json!(2)]);
+        assert_eq!(v[2]["error"]["code"], "empty_geometry");
+        assert!(v[2]["buildability"].is_null());
+        assert_eq!(text(write_all(Format::Json, false, &[])), "[]\n");
+    }
+
+    #[test]
+    fn ndjson_is_one_compact_report_per_line() {
+        let out = text(write_all(Format::Ndjson, false, &reports()));
+        let lines: Vec<_> = out.lines().collect();
+        assert_eq!(lines.len(), 3);
+        for (line, id) in lines.iter().zip([json!("P-1"), json!(1), json!(2)]) {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["site"]["id"], id);
+        }
+        assert!(out.ends_with('\n'));
+        assert!(write_all(Format::Ndjson, false, &[]).is_empty());
+    }
+
+    #[test]
+    fn geojson_is_a_feature_collection_of_rows_and_reports() {
+        let reports = reports();
+        let v: Value = serde_json::from_slice(&write_all(Format::Geojson, false, &reports)).unwrap();
+        assert_eq!(v["type"], "FeatureCollection");
+        let features = v["features"].as_array().unwrap();
+        assert_eq!(features.len(), 3);
+        assert_eq!(features[0]["id"], "P-1");
+        assert_eq!(features[0]["geometry"]["type"], "Point");
+        assert_eq!(features[1]["geometry"]["type"], "Polygon");
+        assert!(features[2]["geometry"].is_null());
+        for (rank, (feature, report)) in features.iter().zip(&reports).enumerate() {
+            // Parsed back, the feature is valid GeoJSON.
+            let parsed: geojson::Feature = serde_json::from_value(feature.clone()).unwrap();
+            let properties = parsed.properties.unwrap();
+            let keys: Vec<_> = properties.keys().map(String::as_str).collect();
+            assert_eq!(&keys[..keys.len() - 1], csv_header());
+            assert_eq!(keys.last(), Some(&"report"));
+            assert_eq!(properties["rank"], json!(rank + 1));
+            // Compared through the same text parser (serde_json's float parsing is not exact).
+            let expected: Value = serde_json::from_str(&serde_json::to_string(report).unwrap()).unwrap();
+            assert_eq!(properties["report"], expected);
+        }
+        assert_eq!(features[2]["properties"]["error_code"], "empty_geometry");
+        let empty: Value = serde_json::from_slice(&write_all(Format::Geojson, false, &[])).unwrap();
+        assert_eq!(empty, json!({"type": "FeatureCollection", "features": []}));
+    }
+
+    #[test]
+    fn csv_has_bom_header_and_aligned_rows() {
+        let reports = reports();
+        let bytes = write_all(Format::Csv, false, &reports);
+        let body = bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .expect("CSV starts with a UTF-8 BOM");
+        let mut reader = csv::Reader::from_reader(body);
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header, csv_header());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        let col = |row: &csv::StringRecord, name: &str| {
+            row.get(csv_header().iter().position(|c| *c == name).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        for (i, (row, report)) in rows.iter().zip(&reports).enumerate() {
+            assert_eq!(row.len(), header.len());
+            assert_eq!(col(row, "rank"), (i + 1).to_string());
+            assert_eq!(col(row, "rubric_id"), "tagajo-2023");
+            let verdict = report.buildability.as_ref().map_or("", |b| b.verdict.as_str());
+            assert_eq!(col(row, "verdict"), verdict);
+        }
+        let (point, parcel, rejected) = (&rows[0], &rows[1], &rows[2]);
+        assert_eq!(col(point, "site_id"), "P-1");
+        assert_eq!(col(point, "name"), "駅前, \"北\"");
+        assert_eq!(col(point, "kind"), "point");
+        assert_eq!(col(point, "area_m2"), "");
+        assert_eq!(col(point, "area_id"), "A1");
+        assert_eq!(col(point, "area_name"), "第一中学校区");
+        assert_eq!(col(point, "open_for_application"), "false");
+        assert_eq!(col(point, "target_facility_count"), "1");
+        assert_eq!(col(point, "nearest_name"), "既存あおば");
+        assert_eq!(col(point, "too_close"), "false");
+        assert_eq!(col(point, "flood_points"), "1");
+        assert_eq!(col(point, "tsunami_points"), "");
+        assert_eq!(col(point, "hazard_status"), "partial");
+        assert_eq!(col(point, "hazard_missing"), "river_erosion;landslide;tsunami");
+        assert_eq!(col(point, "governing_code"), "1");
+        // Rounded: areas and distances to 0.1, shares to 4 decimals.
+        let decimals = |s: String| s.split_once('.').map_or(0, |(_, d)| d.len());
+        let distance = col(point, "nearest_distance_m");
+        assert!(
+            decimals(distance.clone()) <= 1 && distance.parse::<f64>().unwrap() > 1_000.0,
+            "{distance}"
+        );
+        assert_eq!(col(parcel, "kind"), "parcel");
+        assert!(decimals(col(parcel, "area_m2")) <= 1, "{}", col(parcel, "area_m2"));
+        assert_eq!(col(parcel, "governing_share"), "1.0");
+        assert_eq!(col(parcel, "uncovered_share"), "0.0");
+        assert_eq!(col(parcel, "site_id"), "1");
+        assert_eq!(col(rejected, "error_code"), "empty_geometry");
+        assert!(col(rejected, "error_message").contains("空"));
+        assert_eq!(col(rejected, "hazard_total"), "");
+        assert_eq!(col(rejected, "kind"), "");
+        // No reports: the BOM and the header row only.
+        let empty = text(write_all(Format::Csv, false, &[]));
+        assert_eq!(empty, format!("\u{feff}{}\n", csv_header().join(",")));
+    }
+}
