@@ -40,6 +40,17 @@ pub fn lookup(props: &Properties, names: &[&str]) -> Option<Field> {
     present_fields(props, names).next().map(|(_, field)| field)
 }
 
+/// The first present property among `names` (matched like [`lookup`]) as written in the
+/// file, only trimmed: for names shown to people, where NFKC would turn a full-width
+/// （…） into ASCII (…).
+pub fn lookup_display(props: &Properties, names: &[&str]) -> Option<String> {
+    let field = lookup(props, names)?;
+    match props.get(&field.key) {
+        Some(Value::String(s)) => Some(s.trim().to_string()),
+        _ => Some(field.text),
+    }
+}
+
 /// A value read from the file that no rule recognised; kept and reported, never dropped.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Unrecognised {
@@ -909,7 +920,7 @@ pub fn facility_attrs(props: &Properties) -> FacilityAttrs {
         },
     };
     FacilityAttrs {
-        name: lookup(props, FACILITY_NAME_FIELDS).map(|f| f.text),
+        name: lookup_display(props, FACILITY_NAME_FIELDS),
         facility_type,
         type_unrecognised,
         capacity,
@@ -951,9 +962,27 @@ pub fn area_attrs(props: &Properties) -> AreaAttrs {
     let count = |names| lookup(props, names).and_then(|f| parse_count(&f.text));
     AreaAttrs {
         area_id: text(AREA_ID_FIELDS),
-        name: text(AREA_NAME_FIELDS),
+        name: lookup_display(props, AREA_NAME_FIELDS),
         population: count(POPULATION_FIELDS),
         population_65plus: count(POPULATION_65PLUS_FIELDS),
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn display_names_keep_full_width_brackets_and_are_trimmed() {
+        let props: Properties = serde_json::from_str(r#"{"NAME": "　小規模多機能 さくら（架空） "}"#).unwrap();
+        assert_eq!(
+            lookup_display(&props, &["name"]).as_deref(),
+            Some("小規模多機能 さくら（架空）")
+        );
+        assert_eq!(
+            facility_attrs(&props).name.as_deref(),
+            Some("小規模多機能 さくら（架空）")
+        );
     }
 }
 
