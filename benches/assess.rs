@@ -5,6 +5,10 @@
 //! Sites are drawn deterministically from the data's own candidate files so every run
 //! measures the same work.
 
+/// The same allocator as the `tekichi` binary, so figures are what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,11 @@
 
 mod cli;
 
+/// glibc malloc fragments under the reports' many small strings (a quarter of a point
+/// assessment's time in profiles); mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -53,8 +53,14 @@ pub fn distance_m(a: Point<f64>, b: Point<f64>) -> f64 {
 
 /// Initial geodesic bearing (degrees clockwise from north, in `[0, 360)`) from `a` towards `b`.
 pub fn bearing_deg(a: Point<f64>, b: Point<f64>) -> f64 {
-    let (_s12, azi1, _azi2, _a12): (f64, f64, f64, f64) = ellipsoid().inverse(a.y(), a.x(), b.y(), b.x());
-    azi1.rem_euclid(360.0)
+    distance_and_bearing(a, b).1
+}
+
+/// Geodesic distance (m) and initial bearing (degrees in `[0, 360)`) from `a` to `b`,
+/// from one solution of the inverse problem.
+pub fn distance_and_bearing(a: Point<f64>, b: Point<f64>) -> (f64, f64) {
+    let (s12, azi1, _azi2, _a12): (f64, f64, f64, f64) = ellipsoid().inverse(a.y(), a.x(), b.y(), b.x());
+    (s12, azi1.rem_euclid(360.0))
 }
 
 /// A local equirectangular frame in metres around an origin: accurate to well below a

@@ -3,6 +3,7 @@
 //! the exact lon/lat coordinates) or the exact geodesic measure.
 
 use crate::engine::geom;
+use crate::engine::prepared::{PreparedPolygon, PREPARE_ABOVE_VERTICES};
 use crate::engine::site::{Parcel, Site};
 use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Point, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -73,35 +74,46 @@ pub struct Overlap {
     pub piece: MultiPolygon<f64>,
 }
 
-type PartEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+/// A polygon part in the tree: (zone index, part index, index into `prepared` or `NOT_PREPARED`).
+type PartEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32, u32)>;
+
+const NOT_PREPARED: u32 = u32::MAX;
 
 /// A polygon layer indexed by the envelopes of its polygon parts (MultiPolygons are
-/// split so a far-flung part does not inflate the envelope of the others).
+/// split so a far-flung part does not inflate the envelope of the others). Parts with
+/// many vertices also get a [`PreparedPolygon`] for fast point tests.
 #[derive(Debug)]
 pub struct ZoneIndex<A> {
     zones: Vec<Zone<A>>,
     tree: RTree<PartEntry>,
+    prepared: Vec<PreparedPolygon>,
 }
 
 impl<A> ZoneIndex<A> {
     /// Bulk-loads the index.
     pub fn new(zones: Vec<Zone<A>>) -> Self {
-        let entries = zones
-            .iter()
-            .enumerate()
-            .flat_map(|(zi, z)| {
-                z.geometry.0.iter().enumerate().filter_map(move |(pi, part)| {
-                    let r = part.bounding_rect()?;
-                    Some(GeomWithData::new(
-                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                        (zi as u32, pi as u32),
-                    ))
-                })
-            })
-            .collect();
+        let mut prepared = Vec::new();
+        let mut entries = Vec::new();
+        for (zi, z) in zones.iter().enumerate() {
+            for (pi, part) in z.geometry.0.iter().enumerate() {
+                let Some(r) = part.bounding_rect() else { continue };
+                let vertices = part.exterior().0.len() + part.interiors().iter().map(|r| r.0.len()).sum::<usize>();
+                let slot = if vertices > PREPARE_ABOVE_VERTICES {
+                    prepared.push(PreparedPolygon::new(part));
+                    (prepared.len() - 1) as u32
+                } else {
+                    NOT_PREPARED
+                };
+                entries.push(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    (zi as u32, pi as u32, slot),
+                ));
+            }
+        }
         Self {
             zones,
             tree: RTree::bulk_load(entries),
+            prepared,
         }
     }
 
@@ -113,8 +125,16 @@ impl<A> ZoneIndex<A> {
         &self.zones[index]
     }
 
-    fn part(&self, (zi, pi): (u32, u32)) -> &Polygon<f64> {
+    fn part(&self, (zi, pi, _): (u32, u32, u32)) -> &Polygon<f64> {
         &self.zones[zi as usize].geometry.0[pi as usize]
+    }
+
+    /// Whether a part contains the point, boundary included.
+    fn part_intersects(&self, key: (u32, u32, u32), point: Point<f64>) -> bool {
+        match key.2 {
+            NOT_PREPARED => self.part(key).intersects(&point),
+            slot => self.prepared[slot as usize].intersects(point.0),
+        }
     }
 
     /// Indices of every zone containing the point, boundary included, ascending.
@@ -123,7 +143,7 @@ impl<A> ZoneIndex<A> {
         let mut hits: Vec<usize> = self
             .tree
             .locate_in_envelope_intersecting(&envelope)
-            .filter(|e| self.part(e.data).intersects(&point))
+            .filter(|e| self.part_intersects(e.data, point))
             .map(|e| e.data.0 as usize)
             .collect();
         hits.sort_unstable();
@@ -138,7 +158,7 @@ impl<A> ZoneIndex<A> {
             [parcel.bbox.min().x, parcel.bbox.min().y],
             [parcel.bbox.max().x, parcel.bbox.max().y],
         );
-        let mut parts: Vec<(u32, u32)> = self
+        let mut parts: Vec<(u32, u32, u32)> = self
             .tree
             .locate_in_envelope_intersecting(&envelope)
             .map(|e| e.data)
@@ -207,6 +227,9 @@ pub struct Near {
     pub place: usize,
     /// Geodesic distance (m) from the site: 0 inside a parcel, else from its boundary.
     pub distance_m: f64,
+    /// Bearing (degrees) from a point site, from the same geodesic solution; `None` for a
+    /// parcel, whose bearing is measured from its centroid by the caller.
+    pub bearing_deg: Option<f64>,
 }
 
 impl<A> PlaceIndex<A> {
@@ -265,9 +288,21 @@ impl<A> PlaceIndex<A> {
             if !keep(&self.places[place]) {
                 continue;
             }
-            let near = Near {
-                place,
-                distance_m: Self::site_distance_m(site, self.places[place].point),
+            let point = self.places[place].point;
+            let near = match site {
+                Site::Point(p) => {
+                    let (distance_m, bearing) = geom::distance_and_bearing(*p, point);
+                    Near {
+                        place,
+                        distance_m,
+                        bearing_deg: Some(bearing),
+                    }
+                }
+                Site::Parcel(_) => Near {
+                    place,
+                    distance_m: Self::site_distance_m(site, point),
+                    bearing_deg: None,
+                },
             };
             let at = best.partition_point(|b| (b.distance_m, b.place) < (near.distance_m, near.place));
             best.insert(at, near);
@@ -286,7 +321,19 @@ impl<A> PlaceIndex<A> {
         self.tree
             .locate_within_distance(anchor, geom::chord2_for_distance_m(reach))
             .filter(|e| keep(&self.places[e.data as usize]))
-            .filter(|e| Self::site_distance_m(site, self.places[e.data as usize].point) <= radius_m)
+            .filter(|e| {
+                let point = self.places[e.data as usize].point;
+                if let Site::Point(_) = site {
+                    // The geodesic is within 1 % of the sphere: far enough inside the
+                    // radius, no exact solution is needed.
+                    let chord2: f64 = e.geom().iter().zip(&anchor).map(|(a, b)| (a - b) * (a - b)).sum();
+                    let sphere = geom::distance_m_for_chord2(chord2);
+                    if sphere / geom::SPHERE_TO_GEODESIC_SLACK <= radius_m {
+                        return true;
+                    }
+                }
+                Self::site_distance_m(site, point) <= radius_m
+            })
             .count()
     }
 }
@@ -354,6 +401,10 @@ mod tests {
             .map(|(i, p)| Near {
                 place: i,
                 distance_m: PlaceIndex::<()>::site_distance_m(site, p.point),
+                bearing_deg: match site {
+                    Site::Point(s) => Some(geom::bearing_deg(*s, p.point)),
+                    Site::Parcel(_) => None,
+                },
             })
             .collect();
         all.sort_by(|a, b| (a.distance_m, a.place).partial_cmp(&(b.distance_m, b.place)).unwrap());

@@ -7,6 +7,7 @@ pub mod attrs;
 pub mod catalog;
 pub mod geom;
 pub mod index;
+pub mod prepared;
 pub mod report;
 pub mod rubric;
 pub mod site;

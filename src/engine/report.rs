@@ -3,10 +3,13 @@
 use crate::engine::catalog::LayerKind;
 use crate::engine::index::FeatureId;
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 /// Buildability verdicts, ordered from best to worst: missing data never reads better
 /// than a known condition (`not_buildable` > `unknown` > `conditional` > `buildable`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Buildable,
@@ -37,7 +40,7 @@ impl Verdict {
 }
 
 /// Why a verdict (or a missing answer) was given, in Japanese and English.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Reason {
     pub code: &'static str,
     pub ja: String,
@@ -48,7 +51,7 @@ pub struct Reason {
 }
 
 /// The input site echoed back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SiteEcho {
     /// `properties.site_id`, else the feature id, else the 0-based index.
     pub id: serde_json::Value,
@@ -62,6 +65,7 @@ pub struct SiteEcho {
     /// Point or parcel centroid [lon, lat].
     pub anchor: Option<[f64; 2]>,
     /// The site geometry as assessed (GeoJSON, lon/lat JGD2011).
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
     /// Where the site came from in a batch (1-based line of a CSV, or feature index).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,14 +73,14 @@ pub struct SiteEcho {
 }
 
 /// A rejected site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SiteErrorReport {
     pub code: String,
     pub message: String,
 }
 
 /// One use district touching the site.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct District {
     pub feature_id: FeatureId,
     /// KSJ use-district code (1–12, 21); null when unrecognised.
@@ -89,7 +93,7 @@ pub struct District {
 }
 
 /// §1 Buildability.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Buildability {
     pub verdict: Verdict,
     pub reasons: Vec<Reason>,
@@ -103,7 +107,7 @@ pub struct Buildability {
 }
 
 /// A daily-life area touching the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AreaShare {
     pub id: String,
     pub name: Option<String>,
@@ -112,7 +116,7 @@ pub struct AreaShare {
 }
 
 /// Existing facilities of the target type inside an area.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TargetFacilities {
     #[serde(rename = "type")]
     pub facility_type: String,
@@ -125,7 +129,7 @@ pub struct TargetFacilities {
 }
 
 /// §2 Daily-life area. `id` is null (with a `reason`) when the site is in no area.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DailyLifeArea {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -139,7 +143,7 @@ pub struct DailyLifeArea {
 }
 
 /// One existing facility near the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NearFacility {
     pub feature_id: FeatureId,
     pub name: Option<String>,
@@ -157,7 +161,7 @@ pub struct NearFacility {
 }
 
 /// §3 Existing facilities (適正配置).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Facilities {
     pub nearest: Vec<NearFacility>,
     /// Distance (m) to the nearest facility of the target type; null when there is none.
@@ -176,7 +180,7 @@ pub struct Facilities {
 }
 
 /// One hazard zone touching the site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HazardZone {
     pub feature_id: FeatureId,
     /// The zone's class as read (depth range, 警戒区域/特別警戒区域 with phenomenon, …).
@@ -194,7 +198,7 @@ pub struct HazardZone {
 }
 
 /// One hazard category's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HazardCategory {
     pub label_ja: String,
     pub label_en: String,
@@ -205,7 +209,7 @@ pub struct HazardCategory {
 }
 
 /// The four categories.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HazardCategories {
     pub flood: HazardCategory,
     pub river_erosion: HazardCategory,
@@ -214,7 +218,7 @@ pub struct HazardCategories {
 }
 
 /// Whether every hazard layer was loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HazardStatus {
     Complete,
@@ -222,7 +226,7 @@ pub enum HazardStatus {
 }
 
 /// §4 Hazard score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hazard {
     /// Sum of the known categories' points. With `status = partial` it covers only those.
     pub total: u32,
@@ -237,7 +241,7 @@ pub struct Hazard {
 }
 
 /// The overall answer in one place.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Summary {
     pub verdict: Verdict,
     pub verdict_ja: &'static str,
@@ -251,7 +255,7 @@ pub struct Summary {
 }
 
 /// Provenance of one layer used.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProvenanceLayer {
     pub kind: LayerKind,
     pub version: String,
@@ -261,19 +265,19 @@ pub struct ProvenanceLayer {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Provenance {
     pub layers: Vec<ProvenanceLayer>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RubricRef {
     pub id: String,
     pub name_ja: String,
 }
 
 /// The report for one site (SPEC §5). When `error` is set, the sections are null.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Report {
     pub site: SiteEcho,
     pub error: Option<SiteErrorReport>,
@@ -285,3 +289,33 @@ pub struct Report {
     pub provenance: Provenance,
     pub rubric: RubricRef,
 }
+
+// OpenAPI schemas of the two catalog types the report names. They are written by hand
+// here, beside the report's derived schemas, so the catalog and index stay free of
+// documentation concerns; they describe exactly what their `Serialize` impls write.
+
+impl PartialSchema for LayerKind {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("Layer kind (レイヤ種別)."))
+            .enum_values(Some(LayerKind::ALL.map(LayerKind::key)))
+            .into()
+    }
+}
+
+impl ToSchema for LayerKind {}
+
+impl PartialSchema for FeatureId {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some(
+                "The layer feature's GeoJSON `id` when it has one, else its 0-based index in its file.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for FeatureId {}

@@ -616,24 +616,10 @@ mod tests {
 
     #[test]
     fn geojson_each_invalid_geometry_is_rejected_with_its_code() {
+        // Each geometry class has its own test in engine::site; here the reader must carry
+        // the engine's code through, and add its own for what is not a geometry at all.
         let cases = [
             (r#"{"type":"Polygon","coordinates":[]}"#, "empty_geometry"),
-            (
-                r#"{"type":"LineString","coordinates":[[141.0,38.3],[141.1,38.3]]}"#,
-                "unsupported_geometry_type",
-            ),
-            (
-                r#"{"type":"Polygon","coordinates":[[[141.0,38.3],[141.001,38.3],[141.0,38.3]]]}"#,
-                "too_few_positions",
-            ),
-            (
-                r#"{"type":"Point","coordinates":[38.3,141.0]}"#,
-                "coordinates_outside_japan",
-            ),
-            (
-                r#"{"type":"Point","coordinates":[2.35,48.85]}"#,
-                "coordinates_outside_japan",
-            ),
             (
                 r#"{"type":"Circle","coordinates":[141.0,38.3]}"#,
                 "unsupported_geometry_type",

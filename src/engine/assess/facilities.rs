@@ -36,20 +36,25 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, 
         .into_iter()
         .map(|n| {
             let place = index.place(n.place);
+            let bearing_deg = n.bearing_deg.unwrap_or_else(|| geom::bearing_deg(anchor, place.point));
             NearFacility {
                 feature_id: place.id.clone(),
                 name: place.attrs.attrs.name.clone(),
                 facility_type: place.attrs.attrs.facility_type.clone(),
                 distance_m: n.distance_m,
-                bearing_deg: geom::bearing_deg(anchor, place.point),
+                bearing_deg,
                 area_id: area_id(&place.attrs),
                 capacity: place.attrs.attrs.capacity,
                 location: [place.point.x(), place.point.y()],
             }
         })
         .collect();
-    let nearest_target = index.nearest(site, 1, |p| p.attrs.attrs.facility_type == rubric.target_type);
-    out.nearest_distance_m = nearest_target.first().map(|n| n.distance_m);
+    out.nearest_distance_m = if types == [rubric.target_type.as_str()] {
+        out.nearest.first().map(|n| n.distance_m)
+    } else {
+        let target = index.nearest(site, 1, |p| p.attrs.attrs.facility_type == rubric.target_type);
+        target.first().map(|n| n.distance_m)
+    };
     out.too_close = Some(out.nearest_distance_m.is_some_and(|d| d < rubric.min_spacing_m));
     out.within_radius = Some(index.count_within(site, rubric.radius_m, listed));
     out

@@ -15,7 +15,7 @@ pub use daily_life::target_facilities;
 
 use crate::engine::catalog::Catalog;
 use crate::engine::report::{
-    HazardStatus, Provenance, ProvenanceLayer, Report, RubricRef, SiteEcho, SiteErrorReport, Summary, Verdict,
+    HazardStatus, Provenance, ProvenanceLayer, Report, RubricRef, SiteEcho, SiteErrorReport, Summary,
 };
 use crate::engine::rubric::Rubric;
 use crate::engine::site::{Site, SiteError};
@@ -213,9 +213,4 @@ pub fn rank_order(a: &Report, b: &Report) -> Ordering {
 /// Sorts reports best first (see [`rank_order`]).
 pub fn rank(reports: &mut [Report]) {
     reports.sort_by(rank_order);
-}
-
-/// Whether a verdict allows the facility without conditions (used by rankers and UIs).
-pub fn is_clear(verdict: Verdict) -> bool {
-    verdict == Verdict::Buildable
 }
