@@ -17,6 +17,16 @@ echo "==> date: $(date -u +%Y-%m-%dT%H:%MZ)  commit: $(git rev-parse --short HEA
 
 echo "==> criterion (in-process)"
 cargo bench --bench assess -- --noplot "$@"
+echo "==> medians (criterion estimates)"
+python3 - <<'PY'
+import json, pathlib
+for f in sorted(pathlib.Path("target/criterion").glob("**/new/estimates.json")):
+    e = json.loads(f.read_text())
+    name = str(f.parent.parent.relative_to("target/criterion"))
+    med = e["median"]["point_estimate"] / 1000
+    unit, val = ("ms", med / 1000) if med >= 1000 else ("µs", med)
+    print(f"    {name:<22} median {val:8.2f} {unit}")
+PY
 
 [ -x /usr/bin/time ] || { as_root apt-get install -y -qq time; }
 echo "==> batch CLI (release, both cores)"

@@ -137,6 +137,34 @@ impl<A> ZoneIndex<A> {
         }
     }
 
+    /// For a part whose boundary does not come near the parcel (no segment envelope meets
+    /// the parcel's bbox): `Some(true)` when the parcel lies wholly inside it,
+    /// `Some(false)` when wholly outside; `None` when the exact intersection is needed.
+    fn part_side(&self, key: (u32, u32, u32), parcel: &Parcel) -> Option<bool> {
+        let (min, max) = (parcel.bbox.min(), parcel.bbox.max());
+        let near = match self.prepared.get(key.2 as usize) {
+            Some(prepared) => prepared.has_segments_in(min, max),
+            None => {
+                let part = self.part(key);
+                std::iter::once(part.exterior())
+                    .chain(part.interiors())
+                    .flat_map(|r| r.lines())
+                    .any(|l| {
+                        l.start.x.max(l.end.x) >= min.x
+                            && l.start.x.min(l.end.x) <= max.x
+                            && l.start.y.max(l.end.y) >= min.y
+                            && l.start.y.min(l.end.y) <= max.y
+                    })
+            }
+        };
+        if near {
+            return None;
+        }
+        // Invariant: a validated parcel has a non-empty exterior ring.
+        let vertex = Point(parcel.geometry.0[0].exterior().0[0]);
+        Some(self.part_intersects(key, vertex))
+    }
+
     /// Indices of every zone containing the point, boundary included, ascending.
     pub fn containing(&self, point: Point<f64>) -> Vec<usize> {
         let envelope = AABB::from_point([point.x(), point.y()]);
@@ -166,22 +194,35 @@ impl<A> ZoneIndex<A> {
         parts.sort_unstable();
         let mut out: Vec<Overlap> = Vec::new();
         for key in parts {
-            let piece = parcel.geometry.intersection(self.part(key));
+            let whole = match self.part_side(key, parcel) {
+                Some(true) => true,
+                Some(false) => continue,
+                None => false,
+            };
+            let piece = if whole {
+                parcel.geometry.clone()
+            } else {
+                parcel.geometry.intersection(self.part(key))
+            };
             if piece.0.is_empty() {
                 continue;
             }
+            let area_m2 = if whole { parcel.area_m2 } else { f64::NAN };
             match out.last_mut() {
                 // Parts of one feature should not overlap, but real files have some that
                 // do: union the pieces so no area is counted twice.
-                Some(last) if last.zone == key.0 as usize => last.piece = last.piece.union(&piece),
+                Some(last) if last.zone == key.0 as usize => {
+                    last.piece = last.piece.union(&piece);
+                    last.area_m2 = f64::NAN;
+                }
                 _ => out.push(Overlap {
                     zone: key.0 as usize,
-                    area_m2: 0.0,
+                    area_m2,
                     piece,
                 }),
             }
         }
-        for o in &mut out {
+        for o in out.iter_mut().filter(|o| o.area_m2.is_nan()) {
             o.area_m2 = geom::multipolygon_area_m2(&o.piece);
         }
         out.retain(|o| o.area_m2 > sliver_m2);
@@ -431,6 +472,29 @@ mod tests {
                     .filter(|(_, z)| z.geometry.intersects(&p)).map(|(i, _)| i).collect();
                 prop_assert_eq!(index.containing(p), expected);
             }
+        }
+
+        #[test]
+        fn parcel_overlap_on_a_large_zone_matches_exact_clipping(
+            cx in 0.0f64..0.02,
+            cy in 0.0f64..0.02,
+            size in 0.0001f64..0.003,
+        ) {
+            // A 200-vertex zone with a hole: prepared, so the shortcut applies away from its edges.
+            let ring: Vec<geo::Coord<f64>> = (0..=200)
+                .map(|i| {
+                    let t = (i % 200) as f64 / 200.0 * std::f64::consts::TAU;
+                    let r = 0.008 + 0.001 * (5.0 * t).sin();
+                    geo::coord! { x: 141.01 + r * t.cos(), y: 38.01 + r * t.sin() }
+                })
+                .collect();
+            let hole = square(141.009, 38.009, 0.002).exterior().clone();
+            let zone_poly = Polygon::new(geo::LineString(ring), vec![hole]);
+            let index = ZoneIndex::new(vec![zone(0, zone_poly.clone())]);
+            let Site::Parcel(parcel) = Site::from_polygons(vec![square(141.0 + cx, 38.0 + cy, size)]).unwrap() else { unreachable!() };
+            let exact = geom::multipolygon_area_m2(&parcel.geometry.intersection(&zone_poly));
+            let got: f64 = index.overlapping(&parcel, 0.0).iter().map(|o| o.area_m2).sum();
+            prop_assert!((got - exact).abs() <= 1e-6 * parcel.area_m2.max(1.0), "got {got}, exact {exact}");
         }
 
         #[test]

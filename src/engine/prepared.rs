@@ -105,6 +105,16 @@ impl PreparedPolygon {
     pub fn intersects(&self, c: Coord<f64>) -> bool {
         self.position(c) != Position::Outside
     }
+
+    /// Whether any segment's envelope meets the rectangle. When none does, everything in
+    /// the rectangle is on one side of the boundary: one point test decides for all of it.
+    pub fn has_segments_in(&self, min: Coord<f64>, max: Coord<f64>) -> bool {
+        let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+        self.segments
+            .locate_in_envelope_intersecting(&envelope)
+            .next()
+            .is_some()
+    }
 }
 
 #[cfg(test)]
