@@ -7,8 +7,9 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages: PROJ (the proj crate links libproj 9.1 through pkg-config).
-APT_PACKAGES=(libproj-dev pkg-config clang python3)
+# Debian packages: PROJ (the proj crate links libproj 9.1 through pkg-config); gdal-bin for
+# ogrinfo, GDAL's OGC API – Features client, which the HTTP tests read the layers with.
+APT_PACKAGES=(libproj-dev pkg-config clang python3 gdal-bin)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -15,6 +15,7 @@ use tekichi::io::crs::Crs;
 use tekichi::io::layers::{load_dir, LoadReport};
 use tekichi::io::output::{Format, ReportWriter};
 use tekichi::io::sites;
+use tekichi::server::{Application, Settings};
 
 /// 適地 tekichi — 小規模多機能型居宅介護の計画予定地を、用途地域・日常生活圏域・既存事業所・
 /// ハザードで評価します。Site suitability for small multi-functional home-care facilities.
@@ -31,6 +32,8 @@ enum Command {
     Assess(AssessArgs),
     /// 読み込んだレイヤの一覧 / List the layers a data directory loads.
     Layers(LayersArgs),
+    /// HTTP サーバを起動する / Serve the HTTP API and the layers as OGC API – Features.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +97,25 @@ struct LayersArgs {
     format: LayersFormat,
 }
 
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// 設定ファイル (TOML). TEKICHI_* environment variables override it; these flags override both.
+    #[arg(long, env = "TEKICHI_CONFIG")]
+    config: Option<PathBuf>,
+    /// データディレクトリ (default: data/sample-city).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// 既定の評価基準ファイル (TOML). Default: the built-in data/rubrics/tagajo-2023.toml.
+    #[arg(long)]
+    rubric: Option<PathBuf>,
+    /// 評価基準ディレクトリ: every *.toml in it is offered by id (?rubric=).
+    #[arg(long)]
+    rubric_dir: Option<PathBuf>,
+    /// 待ち受けアドレス / Address to listen on (default 127.0.0.1:8080; port 0 picks a free port).
+    #[arg(long)]
+    bind: Option<std::net::SocketAddr>,
+}
+
 /// A user error (exit code 2) as opposed to an internal one (exit code 1).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -105,6 +127,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Assess(args) => assess(args),
         Command::Layers(args) => layers(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(code) => code,
@@ -238,6 +261,41 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let env = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let mut settings = Settings::load(args.config.as_deref(), env).map_err(|e| BadInput(e.to_string()))?;
+    if let Some(data) = args.data {
+        settings.data = data;
+    }
+    if let Some(rubric) = args.rubric {
+        settings.rubric = Some(rubric);
+    }
+    if let Some(dir) = args.rubric_dir {
+        settings.rubric_dir = Some(dir);
+    }
+    if let Some(bind) = args.bind {
+        settings.bind = bind;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let data = settings.data.display().to_string();
+        let app = Application::build(settings)
+            .await
+            .map_err(|e| BadInput(e.to_string()))?;
+        eprintln!(
+            "tekichi: http://{} で待ち受け中 / listening (data: {data}; Ctrl-C で停止 / to stop)",
+            app.local_addr()
+        );
+        app.run_until_stopped()
+            .await
+            .context("the server stopped with an error")?;
+        Ok(ExitCode::SUCCESS)
     })
 }
 

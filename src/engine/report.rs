@@ -56,16 +56,19 @@ pub struct SiteEcho {
     /// `properties.site_id`, else the feature id, else the 0-based index.
     pub id: serde_json::Value,
     /// `point` or `parcel`; null when the site was rejected before its type was known.
+    #[schema(required = true)]
     pub kind: Option<&'static str>,
     /// Geodesic area (m²) of a parcel; null for a point.
+    #[schema(required = true)]
     pub area_m2: Option<f64>,
     /// `properties.name` of the input, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Point or parcel centroid [lon, lat].
+    #[schema(required = true)]
     pub anchor: Option<[f64; 2]>,
     /// The site geometry as assessed (GeoJSON, lon/lat JGD2011).
-    #[schema(value_type = Option<Object>)]
+    #[schema(required = true, value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
     /// Where the site came from in a batch (1-based line of a CSV, or feature index).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,10 +87,12 @@ pub struct SiteErrorReport {
 pub struct District {
     pub feature_id: FeatureId,
     /// KSJ use-district code (1–12, 21); null when unrecognised.
+    #[schema(required = true)]
     pub code: Option<u8>,
     /// Official Japanese name, or the raw value when unrecognised.
     pub name: String,
     /// Share of the parcel's area (null for a point).
+    #[schema(required = true)]
     pub share: Option<f64>,
     pub verdict: Verdict,
 }
@@ -97,11 +102,15 @@ pub struct District {
 pub struct Buildability {
     pub verdict: Verdict,
     pub reasons: Vec<Reason>,
+    #[schema(required = true)]
     pub governing_district: Option<District>,
     pub districts: Vec<District>,
     pub straddles_districts: bool,
+    #[schema(required = true)]
     pub uncovered_share: Option<f64>,
+    #[schema(required = true)]
     pub control_area_share: Option<f64>,
+    #[schema(required = true)]
     pub farmland_share: Option<f64>,
     pub missing_layers: Vec<LayerKind>,
 }
@@ -110,8 +119,10 @@ pub struct Buildability {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AreaShare {
     pub id: String,
+    #[schema(required = true)]
     pub name: Option<String>,
     pub feature_id: FeatureId,
+    #[schema(required = true)]
     pub share: Option<f64>,
 }
 
@@ -131,12 +142,17 @@ pub struct TargetFacilities {
 /// §2 Daily-life area. `id` is null (with a `reason`) when the site is in no area.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DailyLifeArea {
+    #[schema(required = true)]
     pub id: Option<String>,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub share: Option<f64>,
     pub areas: Vec<AreaShare>,
+    #[schema(required = true)]
     pub target_facilities: Option<TargetFacilities>,
     /// 募集圏域: true when the area has no facility of the target type.
+    #[schema(required = true)]
     pub open_for_application: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
@@ -146,6 +162,7 @@ pub struct DailyLifeArea {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NearFacility {
     pub feature_id: FeatureId,
+    #[schema(required = true)]
     pub name: Option<String>,
     #[serde(rename = "type")]
     pub facility_type: String,
@@ -154,7 +171,9 @@ pub struct NearFacility {
     /// Geodesic bearing (degrees from north) from the point or the parcel centroid.
     pub bearing_deg: f64,
     /// Daily-life area the facility lies in.
+    #[schema(required = true)]
     pub area_id: Option<String>,
+    #[schema(required = true)]
     pub capacity: Option<u32>,
     /// [lon, lat]
     pub location: [f64; 2],
@@ -165,10 +184,13 @@ pub struct NearFacility {
 pub struct Facilities {
     pub nearest: Vec<NearFacility>,
     /// Distance (m) to the nearest facility of the target type; null when there is none.
+    #[schema(required = true)]
     pub nearest_distance_m: Option<f64>,
     /// Nearest target facility strictly closer than `min_spacing_m`; null when the layer is missing.
+    #[schema(required = true)]
     pub too_close: Option<bool>,
     /// Facilities of the listed types within `radius_m` (inclusive); null when the layer is missing.
+    #[schema(required = true)]
     pub within_radius: Option<usize>,
     /// Local policy value from the rubric (not a national rule).
     pub min_spacing_m: f64,
@@ -188,6 +210,7 @@ pub struct HazardZone {
     /// Points of this zone's class (for a zone not scored under this rubric: what it would score).
     pub points: u32,
     /// Share of the parcel (null for a point).
+    #[schema(required = true)]
     pub share: Option<f64>,
     /// The class straddles a rubric boundary and its worst case was used.
     pub worst_case: bool,
@@ -203,6 +226,7 @@ pub struct HazardCategory {
     pub label_ja: String,
     pub label_en: String,
     /// Lowest points among scored zones, or the "none" points; null when the layer is missing.
+    #[schema(required = true)]
     pub points: Option<u32>,
     pub max: u32,
     pub zones: Vec<HazardZone>,
@@ -248,9 +272,13 @@ pub struct Summary {
     pub hazard_total: u32,
     pub hazard_max: u32,
     pub hazard_status: HazardStatus,
+    #[schema(required = true)]
     pub area_id: Option<String>,
+    #[schema(required = true)]
     pub open_area: Option<bool>,
+    #[schema(required = true)]
     pub too_close: Option<bool>,
+    #[schema(required = true)]
     pub nearest_distance_m: Option<f64>,
 }
 
@@ -280,11 +308,17 @@ pub struct RubricRef {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Report {
     pub site: SiteEcho,
+    #[schema(required = true)]
     pub error: Option<SiteErrorReport>,
+    #[schema(required = true)]
     pub summary: Option<Summary>,
+    #[schema(required = true)]
     pub buildability: Option<Buildability>,
+    #[schema(required = true)]
     pub daily_life_area: Option<DailyLifeArea>,
+    #[schema(required = true)]
     pub facilities: Option<Facilities>,
+    #[schema(required = true)]
     pub hazard: Option<Hazard>,
     pub provenance: Provenance,
     pub rubric: RubricRef,
