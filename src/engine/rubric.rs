@@ -180,6 +180,50 @@ pub struct Rubric {
     /// Intersections of a parcel with a layer at or below this area (m²) are digitising noise.
     pub sliver_tolerance_m2: f64,
     pub categories: Categories,
+    /// How the daily-life-area coverage estimates demand (optional `[demand]` table).
+    #[serde(default)]
+    pub demand: DemandSettings,
+}
+
+/// Which population attribute of a daily-life area the demand estimate starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandBasis {
+    /// Total residents (`population`).
+    Population,
+    /// Residents aged 65 and over (`population_65plus`).
+    Population65plus,
+}
+
+/// Demand estimate for the daily-life-area coverage (`[demand]` in a rubric file).
+///
+/// The default reads 全国小規模多機能型居宅介護事業者連絡会, 第76回社会保障審議会介護給付費分科会
+/// ヒヤリング資料 (2011) 資料5: per 10,000 residents there are 2,300 aged 65+ and 386
+/// certified for long-term care, of whom **50 are target users** of 小規模多機能型居宅介護.
+/// So 50 per 10,000 residents, or 50 per 2,300 aged 65+ (≈ 217.4 per 10,000 aged 65+).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemandSettings {
+    /// Which attribute is used first; the other one is the fallback when an area lacks it.
+    pub basis: DemandBasis,
+    /// Target users per 10,000 residents (default 50).
+    pub per_10000_population: f64,
+    /// Target users per 10,000 residents aged 65+ (default 50 / 2,300 × 10,000 ≈ 217.4).
+    pub per_10000_aged_65plus: f64,
+    /// Registration capacity (登録定員) one new facility adds, for "facilities needed" (default 29,
+    /// the upper limit since 2015).
+    pub facility_capacity: u32,
+}
+
+impl Default for DemandSettings {
+    fn default() -> Self {
+        DemandSettings {
+            basis: DemandBasis::Population,
+            per_10000_population: 50.0,
+            per_10000_aged_65plus: 50.0 / 2300.0 * 10_000.0,
+            facility_capacity: 29,
+        }
+    }
 }
 
 impl Rubric {
@@ -215,7 +259,9 @@ impl Rubric {
 
     fn validate(&self, text: &str, source_name: &str) -> Result<(), RubricError> {
         let fail = |key: &str, span: Option<Range<usize>>, en: &str, ja: &str| {
+            // A rubric modified in memory (`check`) has no text, so no line to name.
             let at = span
+                .filter(|_| !text.is_empty())
                 .map(|s| format!(" (line {})", line_of(text, s.start)))
                 .unwrap_or_default();
             Err(RubricError {
@@ -318,17 +364,33 @@ impl Rubric {
             ("min_spacing_m", self.min_spacing_m),
             ("radius_m", self.radius_m),
             ("sliver_tolerance_m2", self.sliver_tolerance_m2),
+            ("demand.per_10000_population", self.demand.per_10000_population),
+            ("demand.per_10000_aged_65plus", self.demand.per_10000_aged_65plus),
         ] {
             if !(value.is_finite() && value >= 0.0) {
                 return fail(
                     key,
-                    key_line(key),
+                    key_line(key.rsplit('.').next().unwrap_or(key)),
                     "must be a non-negative number",
                     "0 以上の数値にしてください",
                 );
             }
         }
+        if self.demand.facility_capacity == 0 {
+            return fail(
+                "demand.facility_capacity",
+                key_line("facility_capacity"),
+                "must be at least 1",
+                "1 以上にしてください",
+            );
+        }
         Ok(())
+    }
+
+    /// Validates a rubric built or modified in memory (e.g. by what-if overrides) with the
+    /// same rules as a file; errors name the key (there is no line).
+    pub fn check(&self, source_name: &str) -> Result<(), RubricError> {
+        self.validate("", source_name)
     }
 }
 
@@ -363,6 +425,11 @@ mod tests {
         assert_eq!(r.radius_m, 2000.0);
         assert_eq!(r.target_type, "small_multi");
         assert_eq!(r.categories.landslide.phenomena, vec!["steep_slope".to_string()]);
+        // 資料5: 50 target users per 10,000 residents = per 2,300 aged 65+.
+        assert_eq!(r.demand.basis, DemandBasis::Population);
+        assert_eq!(r.demand.per_10000_population, 50.0);
+        assert!((r.demand.per_10000_aged_65plus * 2300.0 / 10_000.0 - 50.0).abs() < 1e-9);
+        assert_eq!(r.demand.facility_capacity, 29);
         let f = &r.categories.flood;
         let score = |lo: f64, hi: f64| f.score(Some(&Depth::range(lo, hi))).points;
         assert_eq!(f.score(Some(&Depth::exact(0.49))).points, 2);
@@ -407,6 +474,14 @@ mod tests {
         let err = Rubric::from_toml_str(&text, "bad.toml").unwrap_err();
         assert!(
             err.message.contains("mudslide") && err.message.contains("categories.landslide.phenomena"),
+            "{err}"
+        );
+
+        let text = format!("{DEFAULT_RUBRIC_TOML}\n[demand]\nper_10000_population = -5\n");
+        let err = Rubric::from_toml_str(&text, "bad.toml").unwrap_err();
+        let line = text.lines().position(|l| l.contains("= -5")).unwrap() + 1;
+        assert!(
+            err.message.contains("demand.per_10000_population") && err.message.contains(&format!("line {line}")),
             "{err}"
         );
 
