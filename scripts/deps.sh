@@ -8,8 +8,9 @@ as_root() {
 }
 
 # Debian packages: PROJ (the proj crate links libproj 9.1 through pkg-config); gdal-bin for
-# ogrinfo, GDAL's OGC API – Features client, which the HTTP tests read the layers with.
-APT_PACKAGES=(libproj-dev pkg-config clang python3 gdal-bin)
+# ogrinfo, GDAL's OGC API – Features client, which the HTTP tests read the layers with;
+# libgdal-dev for the layer importer (the gdal crate links GDAL 3.6 through pkg-config).
+APT_PACKAGES=(libproj-dev pkg-config clang python3 gdal-bin libgdal-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
