@@ -2,6 +2,7 @@
 //! No IO lives here: readers in [`crate::io`] build a [`catalog::Catalog`] from files,
 //! and the CLI and server call [`assess::Assessor`].
 
+pub mod analytics;
 pub mod assess;
 pub mod attrs;
 pub mod catalog;

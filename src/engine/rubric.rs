@@ -186,7 +186,7 @@ pub struct Rubric {
 }
 
 /// Which population attribute of a daily-life area the demand estimate starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DemandBasis {
     /// Total residents (`population`).

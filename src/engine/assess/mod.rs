@@ -191,23 +191,27 @@ pub fn rank_order(a: &Report, b: &Report) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => {
-            let spacing = |s: &Summary| match s.too_close {
-                Some(false) => 0,
-                Some(true) => 1,
-                None => 2,
-            };
-            x.verdict
-                .cmp(&y.verdict)
-                .then((x.hazard_status == HazardStatus::Partial).cmp(&(y.hazard_status == HazardStatus::Partial)))
-                .then(y.hazard_total.cmp(&x.hazard_total))
-                .then(spacing(x).cmp(&spacing(y)))
-                .then_with(|| {
-                    let d = |s: &Summary| s.nearest_distance_m.unwrap_or(f64::INFINITY);
-                    d(y).partial_cmp(&d(x)).unwrap_or(Ordering::Equal)
-                })
-        }
+        (Some(x), Some(y)) => summary_order(x, y),
     }
+}
+
+/// The ranking of [`rank_order`] between two assessed sites, on their summaries alone
+/// (the suitability grid ranks cells with it without keeping whole reports).
+pub fn summary_order(x: &Summary, y: &Summary) -> Ordering {
+    let spacing = |s: &Summary| match s.too_close {
+        Some(false) => 0,
+        Some(true) => 1,
+        None => 2,
+    };
+    x.verdict
+        .cmp(&y.verdict)
+        .then((x.hazard_status == HazardStatus::Partial).cmp(&(y.hazard_status == HazardStatus::Partial)))
+        .then(y.hazard_total.cmp(&x.hazard_total))
+        .then(spacing(x).cmp(&spacing(y)))
+        .then_with(|| {
+            let d = |s: &Summary| s.nearest_distance_m.unwrap_or(f64::INFINITY);
+            d(y).partial_cmp(&d(x)).unwrap_or(Ordering::Equal)
+        })
 }
 
 /// Sorts reports best first (see [`rank_order`]).
