@@ -3,14 +3,13 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tekichi::engine::assess::{rank_order, AssessOptions, Assessor, SiteInput};
+use tekichi::engine::assess::{AssessOptions, Assessor, SiteInput};
 use tekichi::engine::catalog::Catalog;
-use tekichi::engine::report::Report;
 use tekichi::engine::rubric::Rubric;
+use tekichi::io::batch::write_batch;
 use tekichi::io::crs::Crs;
 use tekichi::io::layers::{load_dir, LoadReport};
 use tekichi::io::output::{Format, ReportWriter};
@@ -192,9 +191,6 @@ fn site_inputs(args: &AssessArgs) -> anyhow::Result<(Vec<SiteInput>, bool)> {
     Ok((inputs, single))
 }
 
-/// Sites are assessed in chunks so a large batch streams out instead of sitting in memory.
-const CHUNK: usize = 8192;
-
 fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
     let (inputs, single) = site_inputs(&args)?;
@@ -223,29 +219,11 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut writer = ReportWriter::new(std::io::BufWriter::new(out), args.format, single);
-    let assess_chunk = |chunk: &[SiteInput]| -> Vec<Report> {
-        let reports: Vec<Report> = chunk.par_iter().map(|i| assessor.assess(i, &options)).collect();
+    let assessed = write_batch(&assessor, &inputs, &options, args.rank, &mut writer, |n| {
         if let Some(bar) = &progress {
-            bar.inc(chunk.len() as u64);
+            bar.inc(n as u64);
         }
-        reports
-    };
-    let mut assessed = 0usize;
-    if args.rank {
-        let mut reports: Vec<Report> = inputs.chunks(CHUNK).flat_map(assess_chunk).collect();
-        reports.sort_by(rank_order);
-        assessed += reports.iter().filter(|r| r.error.is_none()).count();
-        for r in &reports {
-            writer.write(r)?;
-        }
-    } else {
-        for chunk in inputs.chunks(CHUNK) {
-            for r in assess_chunk(chunk) {
-                assessed += usize::from(r.error.is_none());
-                writer.write(&r)?;
-            }
-        }
-    }
+    })?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

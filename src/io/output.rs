@@ -182,26 +182,54 @@ struct PropertiesOut<'a> {
     report: &'a Report,
 }
 
-/// The output and the state of its format.
-enum Sink<W: Write> {
-    /// `single`: one object instead of an array.
-    Json {
-        out: W,
-        single: bool,
-    },
-    Ndjson(W),
-    Geojson(W),
-    /// CSV rows pass through a `csv::Writer` for quoting (boxed: it holds its buffer state).
-    Csv(Box<csv::Writer<W>>),
+/// One report encoded as its record in `format`, without the document's framing (array
+/// brackets, separators, the FeatureCollection header, the CSV BOM and header row): a
+/// pretty object (`json`), a compact line with its `\n` (`ndjson`), a Feature
+/// (`geojson`), or a CSV row with its line end (`csv`). `rank` is the 1-based position in
+/// output order. Records can be encoded in parallel and written in order through
+/// [`ReportWriter::write_encoded`].
+pub fn encode_record(format: Format, rank: usize, report: &Report) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(4096);
+    match format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, report)?,
+        Format::Ndjson => {
+            serde_json::to_writer(&mut out, report)?;
+            out.push(b'\n');
+        }
+        Format::Geojson => {
+            let feature = FeatureOut {
+                kind: "Feature",
+                id: Some(&report.site.id).filter(|id| id.is_string() || id.is_number()),
+                geometry: &report.site.geometry,
+                properties: PropertiesOut {
+                    row: flat_row(rank, report)
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                    report,
+                },
+            };
+            serde_json::to_writer(&mut out, &feature)?;
+        }
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+            w.write_record(flat_row(rank, report).iter().map(|(_, v)| cell(v)))?;
+            w.flush()?;
+        }
+    }
+    Ok(out)
 }
 
 /// Streams reports in one format: create it with [`ReportWriter::new`], call
-/// [`ReportWriter::write`] once per report in output order, then
-/// [`ReportWriter::finish`] to close the document (the opening — `[`, the
-/// FeatureCollection header, the CSV BOM and header row — is written with the first
-/// report, or by `finish` when there was none).
+/// [`ReportWriter::write`] (or [`ReportWriter::write_encoded`] with records from
+/// [`encode_record`]) once per report in output order, then [`ReportWriter::finish`] to
+/// close the document (the opening — `[`, the FeatureCollection header, the CSV BOM and
+/// header row — is written with the first report, or by `finish` when there was none).
 pub struct ReportWriter<W: Write> {
-    sink: Sink<W>,
+    out: W,
+    format: Format,
+    /// Single-object JSON instead of an array.
+    single: bool,
     written: usize,
 }
 
@@ -210,58 +238,58 @@ impl<W: Write> ReportWriter<W> {
     /// pretty-printed object (exactly one report must then be written) instead of an
     /// array; the other formats ignore `single`.
     pub fn new(out: W, format: Format, single: bool) -> Self {
-        let sink = match format {
-            Format::Json => Sink::Json { out, single },
-            Format::Ndjson => Sink::Ndjson(out),
-            Format::Geojson => Sink::Geojson(out),
-            Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
-        };
-        ReportWriter { sink, written: 0 }
+        ReportWriter {
+            out,
+            format,
+            single: single && format == Format::Json,
+            written: 0,
+        }
+    }
+
+    /// The format being written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// How many reports have been written so far; the next one's rank is this plus one.
+    pub fn written(&self) -> usize {
+        self.written
     }
 
     /// Writes one report; its rank (CSV/GeoJSON `rank`) is its 1-based position among
     /// the reports written. A second report in single-object JSON mode is an
     /// `InvalidInput` error.
     pub fn write(&mut self, report: &Report) -> io::Result<()> {
+        let record = encode_record(self.format, self.written + 1, report)?;
+        self.write_encoded(&record)
+    }
+
+    /// Writes one record made by [`encode_record`] with this writer's format and the rank
+    /// `self.written() + 1`, adding the document's framing around it.
+    pub fn write_encoded(&mut self, record: &[u8]) -> io::Result<()> {
         let first = self.written == 0;
-        let rank = self.written + 1;
-        match &mut self.sink {
-            Sink::Json { out, single: true } => {
+        match self.format {
+            Format::Json if self.single => {
                 if !first {
                     return Err(single_mismatch());
                 }
-                serde_json::to_writer_pretty(&mut *out, report)?;
-                out.write_all(b"\n")?;
+                self.out.write_all(record)?;
+                self.out.write_all(b"\n")?;
             }
-            Sink::Json { out, single: false } => {
-                out.write_all(if first { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer_pretty(&mut *out, report)?;
+            Format::Json => {
+                self.out.write_all(if first { b"[\n" } else { b",\n" })?;
+                self.out.write_all(record)?;
             }
-            Sink::Ndjson(out) => {
-                serde_json::to_writer(&mut *out, report)?;
-                out.write_all(b"\n")?;
+            Format::Ndjson => self.out.write_all(record)?,
+            Format::Geojson => {
+                self.out.write_all(if first { GEOJSON_OPEN } else { b",\n" })?;
+                self.out.write_all(record)?;
             }
-            Sink::Geojson(out) => {
-                out.write_all(if first { GEOJSON_OPEN } else { b",\n" })?;
-                let feature = FeatureOut {
-                    kind: "Feature",
-                    id: Some(&report.site.id).filter(|id| id.is_string() || id.is_number()),
-                    geometry: &report.site.geometry,
-                    properties: PropertiesOut {
-                        row: flat_row(rank, report)
-                            .into_iter()
-                            .map(|(k, v)| (k.to_string(), v))
-                            .collect(),
-                        report,
-                    },
-                };
-                serde_json::to_writer(&mut *out, &feature)?;
-            }
-            Sink::Csv(w) => {
+            Format::Csv => {
                 if first {
-                    write_csv_header(w)?;
+                    write_csv_header(&mut self.out)?;
                 }
-                w.write_record(flat_row(rank, report).iter().map(|(_, v)| cell(v)))?;
+                self.out.write_all(record)?;
             }
         }
         self.written += 1;
@@ -271,31 +299,30 @@ impl<W: Write> ReportWriter<W> {
     /// Closes the document (`]`, the FeatureCollection's end; for no reports at all an
     /// empty array, an empty FeatureCollection or a header-only CSV), flushes, and gives
     /// the output back. Single-object JSON with no report is an `InvalidInput` error.
-    pub fn finish(self) -> io::Result<W> {
+    pub fn finish(mut self) -> io::Result<W> {
         let empty = self.written == 0;
-        let mut out = match self.sink {
-            Sink::Json { single: true, .. } if empty => return Err(single_mismatch()),
-            Sink::Json { out, single: true } | Sink::Ndjson(out) => out,
-            Sink::Json { mut out, single: false } => {
-                out.write_all(if empty { b"[]\n" } else { b"\n]\n" })?;
-                out
-            }
-            Sink::Geojson(mut out) => {
+        match self.format {
+            Format::Json if self.single => {
                 if empty {
-                    out.write_all(GEOJSON_OPEN)?;
+                    return Err(single_mismatch());
                 }
-                out.write_all(b"\n]}\n")?;
-                out
             }
-            Sink::Csv(mut w) => {
+            Format::Json => self.out.write_all(if empty { b"[]\n" } else { b"\n]\n" })?,
+            Format::Ndjson => {}
+            Format::Geojson => {
                 if empty {
-                    write_csv_header(&mut w)?;
+                    self.out.write_all(GEOJSON_OPEN)?;
                 }
-                w.into_inner().map_err(|e| e.into_error())?
+                self.out.write_all(b"\n]}\n")?;
             }
-        };
-        out.flush()?;
-        Ok(out)
+            Format::Csv => {
+                if empty {
+                    write_csv_header(&mut self.out)?;
+                }
+            }
+        }
+        self.out.flush()?;
+        Ok(self.out)
     }
 }
 
@@ -305,10 +332,11 @@ const GEOJSON_OPEN: &[u8] = b"{\"type\":\"FeatureCollection\",\"features\":[\n";
 /// Writes the BOM and the header row. The csv writer has no raw-byte access, so the
 /// BOM goes in front of the first header name: the csv writer quotes only fields with
 /// delimiters, quotes or line breaks, so the bytes are exactly BOM + header.
-fn write_csv_header<W: Write>(w: &mut csv::Writer<W>) -> io::Result<()> {
+fn write_csv_header<W: Write>(out: &mut W) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let first = format!("{UTF8_BOM}{}", COLUMNS[0]);
     w.write_record(std::iter::once(first.as_str()).chain(COLUMNS[1..].iter().copied()))?;
-    Ok(())
+    w.flush()
 }
 
 fn single_mismatch() -> io::Error {

@@ -2,9 +2,10 @@
 //!
 //! Every answer is the engine's report (SPEC §5), exactly as the CLI writes it.
 
-use crate::engine::assess::{rank_order, AssessOptions, Assessor, SiteInput};
-use crate::engine::report::{Provenance, Report, SiteEcho};
+use crate::engine::assess::{AssessOptions, Assessor, SiteInput};
+use crate::engine::report::Report;
 use crate::engine::rubric::Rubric;
+use crate::io::batch::write_batch;
 use crate::io::crs::Crs;
 use crate::io::output::{Format, ReportWriter};
 use crate::io::sites::{parse_csv_sites, parse_geojson_sites, point_site, SitesError};
@@ -18,16 +19,12 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use rayon::prelude::*;
 use serde::Deserialize;
 use std::io::{self, Write};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
-/// Sites assessed per rayon round in a batch; the reports of one round are written out
-/// before the next starts, so the response streams.
-const CHUNK: usize = 1024;
 /// Bytes buffered before a piece of a streamed batch is sent.
 const FLUSH_AT: usize = 64 * 1024;
 
@@ -423,26 +420,8 @@ impl Write for ChannelWriter {
     }
 }
 
-/// The part of a report that ranking reads (see [`rank_order`]), so that ranking 10⁵
-/// sites does not hold 10⁵ full reports.
-fn summary_only(r: Report) -> Report {
-    Report {
-        site: SiteEcho {
-            geometry: None,
-            ..r.site
-        },
-        buildability: None,
-        daily_life_area: None,
-        facilities: None,
-        hazard: None,
-        provenance: Provenance { layers: Vec::new() },
-        ..r
-    }
-}
-
-/// Assesses `inputs` in rayon rounds of [`CHUNK`] and writes them to `tx` in `format`.
-/// With `rank`, a first pass scores every site (keeping summaries only), the order is
-/// sorted, and a second pass writes the full reports best first. Runs on the blocking pool.
+/// Assesses `inputs` (see [`write_batch`]) and writes them to `tx` in `format`. Runs on
+/// the blocking pool.
 fn stream_reports(
     loaded: &Loaded,
     req: &Request,
@@ -455,38 +434,14 @@ fn stream_reports(
         catalog: &loaded.catalog,
         rubric: &req.rubric,
     };
-    let options = &req.options;
     let out = ChannelWriter {
         tx: tx.clone(),
         buf: Vec::with_capacity(FLUSH_AT + FLUSH_AT / 4),
     };
     let mut writer = ReportWriter::new(out, format, false);
-    let order: Vec<usize> = if rank {
-        let summaries: Vec<Report> = inputs
-            .par_iter()
-            .map(|i| summary_only(assessor.assess(i, options)))
-            .collect();
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        order.sort_by(|&a, &b| rank_order(&summaries[a], &summaries[b]));
-        order
-    } else {
-        (0..inputs.len()).collect()
-    };
-    let result = (|| -> io::Result<()> {
-        for round in order.chunks(CHUNK) {
-            let reports: Vec<Report> = round
-                .par_iter()
-                .map(|&i| assessor.assess(&inputs[i], options))
-                .collect();
-            for report in &reports {
-                writer.write(report)?;
-            }
-        }
-        writer.finish()?;
-        Ok(())
-    })();
+    let result = write_batch(&assessor, inputs, &req.options, rank, &mut writer, |_| {}).and_then(|_| writer.finish());
     match result {
-        Ok(()) => {}
+        Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
             tracing::info!("batch abandoned: the client disconnected");
         }
