@@ -192,6 +192,7 @@ pub enum DemandBasis {
     /// Total residents (`population`).
     Population,
     /// Residents aged 65 and over (`population_65plus`).
+    #[serde(rename = "population_65plus")]
     Population65plus,
 }
 

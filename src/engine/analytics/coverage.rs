@@ -64,6 +64,83 @@ pub struct AreaCoverage {
     pub facilities_needed: Option<u32>,
 }
 
+/// The flat record of one area: the CSV columns and GeoJSON properties of the choropleth.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaRow {
+    pub id: String,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    #[schema(required = true)]
+    pub population: Option<f64>,
+    #[schema(required = true)]
+    pub population_65plus: Option<f64>,
+    pub area_km2: f64,
+    /// Facilities of the target type inside.
+    #[schema(required = true)]
+    pub facilities: Option<usize>,
+    /// Sum of their known capacities (登録定員).
+    #[schema(required = true)]
+    pub capacity: Option<u32>,
+    /// Facilities without a known capacity.
+    #[schema(required = true)]
+    pub capacity_unknown: Option<usize>,
+    #[schema(required = true)]
+    pub open_for_application: Option<bool>,
+    /// Estimated target users.
+    #[schema(required = true)]
+    pub demand: Option<f64>,
+    #[schema(required = true)]
+    pub demand_basis: Option<DemandBasis>,
+    #[schema(required = true)]
+    pub gap: Option<f64>,
+    pub gap_is_upper_bound: bool,
+    #[schema(required = true)]
+    pub facilities_needed: Option<u32>,
+}
+
+impl AreaCoverage {
+    /// The flat record.
+    pub fn row(&self) -> AreaRow {
+        let t = self.target_facilities.as_ref();
+        AreaRow {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            population: self.population,
+            population_65plus: self.population_65plus,
+            area_km2: self.area_km2,
+            facilities: t.map(|t| t.count),
+            capacity: t.map(|t| t.capacity),
+            capacity_unknown: t.map(|t| t.capacity_unknown),
+            open_for_application: self.open_for_application,
+            demand: self.demand.map(|d| d.users),
+            demand_basis: self.demand.map(|d| d.basis),
+            gap: self.gap,
+            gap_is_upper_bound: self.gap_is_upper_bound,
+            facilities_needed: self.facilities_needed,
+        }
+    }
+
+    /// The area as a GeoJSON Feature: its polygon from `catalog` (properties: [`AreaRow`]).
+    pub fn feature(&self, catalog: &Catalog) -> geojson::Feature {
+        let geometry = catalog
+            .daily_life_area
+            .as_ref()
+            .map(|l| &l.index.zone(self.index).geometry)
+            .map(|mp| geojson::Geometry::new(geojson::GeometryValue::from(mp)));
+        let properties = match serde_json::to_value(self.row()) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        geojson::Feature {
+            bbox: None,
+            geometry,
+            id: None,
+            properties,
+            foreign_members: None,
+        }
+    }
+}
+
 /// The city as a whole.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct CoverageTotals {

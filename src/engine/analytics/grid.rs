@@ -16,12 +16,14 @@ use crate::engine::analytics::degrees_per_metre;
 use crate::engine::assess::{summary_order, AssessOptions, Assessor, SiteInput};
 use crate::engine::catalog::{Catalog, LayerKind};
 use crate::engine::geom;
-use crate::engine::report::{SiteErrorReport, Summary, Verdict};
+use crate::engine::report::{HazardStatus, SiteErrorReport, Summary, Verdict};
 use crate::engine::site::Site;
 use geo::{Geometry, Point, Rect};
 use geographiclib_rs::{DirectGeodesic, Geodesic};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::sync::OnceLock;
+use utoipa::ToSchema;
 
 /// Smallest cell edge accepted (m): below it cells are finer than the layers are drawn.
 pub const MIN_CELL_M: f64 = 5.0;
@@ -99,6 +101,98 @@ pub struct Suitability {
     /// Cells in the grid's bounding box (before the extent filter), or parcels given.
     pub considered: usize,
     pub places: Vec<PlaceResult>,
+}
+
+/// The flat record of one place: the CSV columns and the GeoJSON properties of the map.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlaceRow {
+    /// `r{row}c{col}` for a cell; the site id for a parcel.
+    pub id: serde_json::Value,
+    /// Position in the best-places list (1 = best); null when not listed.
+    #[schema(required = true)]
+    pub best_rank: Option<usize>,
+    /// The assessed point (cell centre, or parcel centroid).
+    #[schema(required = true)]
+    pub lon: Option<f64>,
+    #[schema(required = true)]
+    pub lat: Option<f64>,
+    #[schema(required = true)]
+    pub verdict: Option<Verdict>,
+    /// 適 / 要協議 / 判定不可 / 不適
+    #[schema(required = true)]
+    pub verdict_ja: Option<&'static str>,
+    #[schema(required = true)]
+    pub hazard_total: Option<u32>,
+    #[schema(required = true)]
+    pub hazard_max: Option<u32>,
+    #[schema(required = true)]
+    pub hazard_status: Option<HazardStatus>,
+    /// Daily-life area of the place.
+    #[schema(required = true)]
+    pub area_id: Option<String>,
+    /// 募集圏域: the area has no facility of the target type.
+    #[schema(required = true)]
+    pub open_area: Option<bool>,
+    /// Nearest target facility closer than the rubric's spacing.
+    #[schema(required = true)]
+    pub too_close: Option<bool>,
+    /// Geodesic distance (m) to the nearest target facility.
+    #[schema(required = true)]
+    pub nearest_distance_m: Option<f64>,
+    /// Set when a parcel was rejected.
+    #[schema(required = true)]
+    pub error_code: Option<String>,
+}
+
+impl PlaceResult {
+    /// The flat record, with the place's position in the best list if it is listed.
+    pub fn row(&self, best_rank: Option<usize>) -> PlaceRow {
+        let s = self.summary.as_ref();
+        let finite = |v: f64| v.is_finite().then_some(v);
+        PlaceRow {
+            id: self.id.clone(),
+            best_rank,
+            lon: finite(self.anchor.x()),
+            lat: finite(self.anchor.y()),
+            verdict: s.map(|s| s.verdict),
+            verdict_ja: s.map(|s| s.verdict_ja),
+            hazard_total: s.map(|s| s.hazard_total),
+            hazard_max: s.map(|s| s.hazard_max),
+            hazard_status: s.map(|s| s.hazard_status),
+            area_id: s.and_then(|s| s.area_id.clone()),
+            open_area: s.and_then(|s| s.open_area),
+            too_close: s.and_then(|s| s.too_close),
+            nearest_distance_m: s.and_then(|s| s.nearest_distance_m),
+            error_code: self.error.as_ref().map(|e| e.code.clone()),
+        }
+    }
+
+    /// The place as a GeoJSON Feature (the cell or parcel geometry; properties: [`PlaceRow`]).
+    pub fn feature(&self, best_rank: Option<usize>) -> geojson::Feature {
+        let properties = match serde_json::to_value(self.row(best_rank)) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        geojson::Feature {
+            bbox: None,
+            geometry: self
+                .geometry
+                .as_ref()
+                .map(|g| geojson::Geometry::new(geojson::GeometryValue::from(g))),
+            id: None,
+            properties,
+            foreign_members: None,
+        }
+    }
+}
+
+/// Positions in the best list by place index (`best` as returned by [`best_places`]).
+pub fn best_ranks(places: usize, best: &[usize]) -> Vec<Option<usize>> {
+    let mut ranks = vec![None; places];
+    for (rank, &i) in best.iter().enumerate() {
+        ranks[i] = Some(rank + 1);
+    }
+    ranks
 }
 
 /// The row edges (lat) and per-row column width (degrees of longitude) of a grid.

@@ -95,7 +95,109 @@ fn bands(list: &[BandOverride]) -> Vec<Spanned<Band>> {
         .collect()
 }
 
+/// Why override parameters (`key=value` pairs) cannot be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct OverrideError {
+    /// The parameter concerned.
+    pub key: String,
+    pub message: String,
+}
+
 impl RubricOverrides {
+    /// The parameter names [`RubricOverrides::from_pairs`] reads.
+    pub const KEYS: [&'static str; 16] = [
+        "min_spacing_m",
+        "radius_m",
+        "landslide_phenomena",
+        "river_erosion_types",
+        "flood_bands",
+        "flood_none_points",
+        "tsunami_bands",
+        "tsunami_none_points",
+        "river_erosion_outside_points",
+        "river_erosion_inside_points",
+        "landslide_outside_points",
+        "landslide_yellow_points",
+        "landslide_red_points",
+        "demand_basis",
+        "demand_per_10000_population",
+        "demand_per_10000_aged_65plus",
+    ];
+
+    /// Reads overrides from `key=value` text pairs (query parameters, `--set` flags):
+    /// numbers as numbers; `landslide_phenomena`/`river_erosion_types` comma-separated;
+    /// bands as `from-to:points` comma-separated with an empty `to` for the open-ended last
+    /// band (`0-0.5:2,0.5-3:1,3-:0`). An unknown key or unreadable value is an error
+    /// naming the key; the values' consistency is checked later by [`RubricOverrides::apply`].
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, OverrideError> {
+        let mut object = serde_json::Map::new();
+        for (key, value) in pairs {
+            let fail = |message: String| OverrideError {
+                key: key.to_string(),
+                message,
+            };
+            let value = value.trim();
+            let json = match key {
+                "landslide_phenomena" | "river_erosion_types" => serde_json::Value::from(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .collect::<Vec<_>>(),
+                ),
+                "flood_bands" | "tsunami_bands" => {
+                    let mut list = Vec::new();
+                    for band in value.split(',').map(str::trim).filter(|b| !b.is_empty()) {
+                        let bad = || {
+                            fail(format!("band `{band}`: write from-to:points, e.g. 0.5-3:1 or 3-:0 / 区分は from-to:点数 の形で書いてください"))
+                        };
+                        let (range, points) = band.split_once(':').ok_or_else(bad)?;
+                        let (from, to) = range.split_once('-').ok_or_else(bad)?;
+                        let from_m: f64 = from.trim().parse().map_err(|_| bad())?;
+                        let to_m: Option<f64> = match to.trim() {
+                            "" => None,
+                            t => Some(t.parse().map_err(|_| bad())?),
+                        };
+                        let points: u32 = points.trim().parse().map_err(|_| bad())?;
+                        list.push(serde_json::json!({"from_m": from_m, "to_m": to_m, "points": points}));
+                    }
+                    serde_json::Value::from(list)
+                }
+                "demand_basis" => serde_json::Value::from(value),
+                k if Self::KEYS.contains(&k) => {
+                    let number: f64 = value
+                        .parse()
+                        .map_err(|_| fail(format!("`{value}` is not a number / 数値ではありません")))?;
+                    if k.ends_with("_points") {
+                        if number.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&number) {
+                            return Err(fail(format!(
+                                "`{value}` is not a whole number of points / 点数は 0 以上の整数です"
+                            )));
+                        }
+                        serde_json::Value::from(number as u32)
+                    } else {
+                        serde_json::Value::from(number)
+                    }
+                }
+                _ => {
+                    return Err(fail(format!(
+                        "unknown setting; use one of {} / 不明な設定です",
+                        Self::KEYS.join(", ")
+                    )))
+                }
+            };
+            // Checked one key at a time so an error names its key.
+            let single = serde_json::Value::Object([(key.to_string(), json.clone())].into_iter().collect());
+            serde_json::from_value::<RubricOverrides>(single).map_err(|e| fail(e.to_string()))?;
+            object.insert(key.to_string(), json);
+        }
+        serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| OverrideError {
+            key: "overrides".into(),
+            message: e.to_string(),
+        })
+    }
+
     /// Whether nothing is overridden.
     pub fn is_empty(&self) -> bool {
         *self == RubricOverrides::default()
@@ -552,6 +654,50 @@ mod tests {
         let o = Point::new(141.03, 38.28);
         assert!((geom::distance_m(o, Point::new(141.03 + 100.0 * de, 38.28)) - 100.0).abs() < 0.01);
         assert!((geom::distance_m(o, Point::new(141.03, 38.28 + 100.0 * dn)) - 100.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn overrides_read_from_pairs() {
+        let o = RubricOverrides::from_pairs([
+            ("min_spacing_m", "800"),
+            ("landslide_phenomena", "steep_slope, debris_flow"),
+            ("flood_bands", "0-1:2,1-:0"),
+            ("landslide_yellow_points", "2"),
+            ("demand_basis", "population_65plus"),
+        ])
+        .unwrap();
+        assert_eq!(o.min_spacing_m, Some(800.0));
+        assert_eq!(o.landslide_phenomena.as_deref().unwrap().len(), 2);
+        assert_eq!(
+            o.flood_bands.as_deref().unwrap()[1],
+            BandOverride {
+                from_m: 1.0,
+                to_m: None,
+                points: 0
+            }
+        );
+        assert_eq!(o.demand_basis, Some(DemandBasis::Population65plus));
+        let r = o.apply(&Rubric::default_rubric()).unwrap();
+        assert_eq!(r.categories.landslide.yellow_points, 2);
+        assert_eq!(RubricOverrides::from_pairs([("zoom", "3")]).unwrap_err().key, "zoom");
+        assert_eq!(
+            RubricOverrides::from_pairs([("radius_m", "far")]).unwrap_err().key,
+            "radius_m"
+        );
+        assert_eq!(
+            RubricOverrides::from_pairs([("flood_bands", "0:2")]).unwrap_err().key,
+            "flood_bands"
+        );
+        assert_eq!(
+            RubricOverrides::from_pairs([("flood_none_points", "2.5")])
+                .unwrap_err()
+                .key,
+            "flood_none_points"
+        );
+        assert_eq!(
+            RubricOverrides::from_pairs([("demand_basis", "cats")]).unwrap_err().key,
+            "demand_basis"
+        );
     }
 
     #[test]
