@@ -20,7 +20,9 @@
 #       a temporary directory, a Unix socket only (listen_addresses = ''), run as the `postgres`
 #       user when this script runs as root, stopped and removed on exit, failure or Ctrl-C;
 #  4. checks site by site that the answers agree (hazard total, governing district, daily-life
-#     area, nearest facility distance within 0.5 m) and prints the figures with the ratios
+#     area, nearest facility distance within 0.5 m) — on the timed sites and on boundary sites
+#     taken from the layers (scripts/peers/edge_sites.py: vertices of districts, areas and
+#     zones; districts and zones as parcels) — and prints the figures with the ratios
 #     tekichi ÷ peer (scripts/peers/compare.py). Exit 3 when an answer disagrees.
 #
 # Outputs (answers, timings, summary.md) stay in target/bench-peers/. Every stage is bounded by
@@ -115,6 +117,7 @@ if n != "all":
     fc["features"] = fc["features"][: int(n)]
 json.dump(fc, open(dst, "w", encoding="utf-8"), ensure_ascii=False)
 PY
+python3 scripts/peers/edge_sites.py "$data" "$work" >/dev/null || die "could not derive the boundary sites from $data"
 n_points=$(($(wc -l <"$points") - 1))
 n_parcels=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['features']))" "$parcels")
 
@@ -161,6 +164,11 @@ for kind in points parcels; do
   batch_s[$kind]=$(elapsed "$t0" "$(now)")
   timeout "$STAGE_TIMEOUT" "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$work/tekichi-$kind.ndjson" || die "tekichi assess --sites $f failed"
 done
+step "tekichi: boundary sites (untimed, for the check)"
+for f in "$work/edge-points.csv" "$work/edge-parcels.geojson"; do
+  out=$work/tekichi-$(basename "${f%.*}").ndjson
+  timeout "$STAGE_TIMEOUT" "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$out" || die "tekichi assess --sites $f failed"
+done
 step "tekichi: $LATENCY one-point round trips to tekichi serve (HTTP GET, loopback, keep-alive)"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" serve --data "$data" --bind "127.0.0.1:$port" 2>"$work/serve.log" &
@@ -205,7 +213,7 @@ PY
 # --- 3b. geopandas / shapely ----------------------------------------------------------------
 step "geopandas/shapely: load, batch points, batch parcels, $LATENCY one-point queries"
 timeout "$STAGE_TIMEOUT" "$py" scripts/peers/geopandas_peer.py --data "$data" --points "$points" --parcels "$parcels" \
-  --out "$work" --latency "$LATENCY" >"$work/geopandas.log" 2>&1 \
+  --out "$work" --latency "$LATENCY" --edge-points "$work/edge-points.csv" --edge-parcels "$work/edge-parcels.geojson" >"$work/geopandas.log" 2>&1 \
   || { tail -20 "$work/geopandas.log" >&2; die "the geopandas peer failed or timed out (log: $work/geopandas.log)"; }
 
 # --- 3c. PostGIS in a throwaway cluster -----------------------------------------------------
@@ -228,7 +236,8 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 -o "$p
 psql -X -q -h "$pg_dir" -U postgres -d postgres -c "CREATE DATABASE bench" || die "CREATE DATABASE failed"
 step "PostGIS: ogr2ogr load, batch points, batch parcels, $LATENCY prepared one-point queries"
 timeout "$STAGE_TIMEOUT" "$py" scripts/peers/postgis_peer.py --conninfo "host=$pg_dir dbname=bench user=postgres" \
-  --data "$data" --points "$points" --parcels "$parcels" --out "$work" --latency "$LATENCY" >"$work/postgis.log" 2>&1 \
+  --data "$data" --points "$points" --parcels "$parcels" --out "$work" --latency "$LATENCY" \
+  --edge-points "$work/edge-points.csv" --edge-parcels "$work/edge-parcels.geojson" >"$work/postgis.log" 2>&1 \
   || { tail -20 "$work/postgis.log" >&2; tail -20 "$pg_dir/server.log" >&2; die "the PostGIS peer failed or timed out (log: $work/postgis.log)"; }
 cleanup
 

@@ -4,6 +4,7 @@
 Reads, from the work directory of scripts/bench-peers.sh:
   tekichi-{points,parcels}.ndjson      `tekichi assess --format ndjson` reports
   {geopandas,postgis}-{points,parcels}.csv   site_id, hazard_total, district, area_id, nearest_m
+  the same for edge-points / edge-parcels (boundary sites of scripts/peers/edge_sites.py)
   {tekichi,geopandas,postgis}-timings.json
 
 Compared per site: hazard.total, buildability.governing_district.feature_id,
@@ -105,7 +106,9 @@ def main(work: str) -> int:
     out("| sites | peer | compared | hazard total | governing district | daily-life area | nearest distance | max \\|Δ distance\\| |")
     out("|---|---|---:|---:|---:|---:|---:|---:|")
     examples = []
-    for kind in ("points", "parcels"):
+    for kind in ("points", "parcels", "edge-points", "edge-parcels"):
+        if not os.path.exists(os.path.join(work, f"tekichi-{kind}.ndjson")):
+            continue
         tek = tekichi_answers(os.path.join(work, f"tekichi-{kind}.ndjson"))
         errors = [k for k, v in tek.items() if "error" in v]
         for peer in PEERS:

@@ -260,6 +260,8 @@ def main() -> int:
     ap.add_argument("--parcels", required=True, help="GeoJSON FeatureCollection with properties.site_id")
     ap.add_argument("--out", required=True)
     ap.add_argument("--latency", type=int, default=2000, help="single-point queries to time")
+    ap.add_argument("--edge-points", help="extra point sites to answer, untimed (edge-points.csv)")
+    ap.add_argument("--edge-parcels", help="extra parcel sites to answer, untimed (edge-parcels.geojson)")
     args = ap.parse_args()
     timings = {"versions": {"geopandas": gpd.__version__, "shapely": shapely.__version__, "pyproj": pyproj.__version__, "geos": shapely.geos_version_string}}
 
@@ -296,6 +298,14 @@ def main() -> int:
     timings["single_point_vs_batch_mismatches"] = mismatches
     timings["single_point_us_median"] = statistics.median(lat_us) if lat_us else None
     timings["single_point_us_p99"] = float(np.percentile(lat_us, 99)) if lat_us else None
+    if args.edge_points:
+        e = pd.read_csv(args.edge_points, dtype={"site_id": str})
+        res = city.assess(shapely.points(e["lon"].to_numpy(), e["lat"].to_numpy()), parcels=False)
+        write_csv(os.path.join(args.out, "geopandas-edge-points.csv"), e["site_id"], res)
+    if args.edge_parcels:
+        e = gpd.read_file(args.edge_parcels, engine="pyogrio")
+        res = city.assess(np.asarray(e.geometry.values, dtype=object), parcels=True)
+        write_csv(os.path.join(args.out, "geopandas-edge-parcels.csv"), e["site_id"], res)
     with open(os.path.join(args.out, "geopandas-timings.json"), "w", encoding="utf-8") as f:
         json.dump(timings, f, indent=2)
     print(json.dumps(timings))

@@ -68,6 +68,8 @@ def main() -> int:
     ap.add_argument("--parcels", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--latency", type=int, default=2000)
+    ap.add_argument("--edge-points", help="extra point sites to answer, untimed (edge-points.csv)")
+    ap.add_argument("--edge-parcels", help="extra parcel sites to answer, untimed (edge-parcels.geojson)")
     args = ap.parse_args()
     sql = sections()
     pg = "PG:" + args.conninfo
@@ -106,6 +108,16 @@ def main() -> int:
             timings[f"{name}_s"] = time.perf_counter() - t
             timings[f"{name}_n"] = len(rows)
             write_csv(os.path.join(args.out, f"postgis-{name}.csv"), rows)
+
+        # the same queries over the boundary sites (untimed)
+        for name, path, table, extra in (
+            ("points", args.edge_points, "sites_pt", ["-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-oo", "KEEP_GEOM_COLUMNS=NO"]),
+            ("parcels", args.edge_parcels, "sites_parcel", ["-nlt", "PROMOTE_TO_MULTI"]),
+        ):
+            if path:
+                ogr2ogr(pg, path, f"edge_{table}", ["-lco", "FID=ord", *extra])
+                rows = conn.execute(sql[name].replace(f"FROM {table} ", f"FROM edge_{table} ")).fetchall()
+                write_csv(os.path.join(args.out, f"postgis-edge-{name}.csv"), rows)
 
         one = (
             "WITH sites_pt AS (SELECT 'q'::text AS site_id, 0 AS ord, "
