@@ -1,5 +1,8 @@
 //! The `tekichi` command line: argument parsing and glue around the engine and IO adapters.
 
+mod analytics;
+mod ingest;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -33,6 +36,14 @@ enum Command {
     Layers(LayersArgs),
     /// HTTP サーバを起動する / Serve the HTTP API and the layers as OGC API – Features.
     Serve(ServeArgs),
+    /// レイヤファイルを検証してストアに取り込む / Validate a layer file and store it as a new version.
+    Import(ingest::ImportArgs),
+    /// 日常生活圏域ごとの整備状況（事業所・定員・推計需要・不足） / Daily-life-area coverage: facilities, capacity, demand, gap.
+    Areas(analytics::AreasArgs),
+    /// 適地マップ（格子または全筆）と募集圏域内の上位地点 / Suitability map over a grid or parcels, best places in open areas.
+    Grid(analytics::GridArgs),
+    /// 評価基準を変えたら結果がどう変わるか / What-if: compare candidates under a changed rubric; nearest passing place.
+    Whatif(analytics::WhatifArgs),
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +51,9 @@ struct DataArgs {
     /// データディレクトリ (manifest.toml, or zoning.geojson, flood.geojson, …).
     #[arg(long, env = "TEKICHI_DATA", default_value = "data/sample-city")]
     data: PathBuf,
+    /// レイヤストア (SQLite): use its active versions instead of --data.
+    #[arg(long)]
+    store: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +104,8 @@ enum LayersFormat {
 
 #[derive(Debug, Args)]
 struct LayersArgs {
+    #[command(subcommand)]
+    action: Option<ingest::LayersAction>,
     #[command(flatten)]
     data: DataArgs,
     #[arg(long, value_enum, default_value_t = LayersFormat::Text)]
@@ -127,6 +143,10 @@ pub fn run() -> ExitCode {
         Command::Assess(args) => assess(args),
         Command::Layers(args) => layers(args),
         Command::Serve(args) => serve(args),
+        Command::Import(args) => ingest::import(args),
+        Command::Areas(args) => analytics::areas(args),
+        Command::Grid(args) => analytics::grid(args),
+        Command::Whatif(args) => analytics::whatif(args),
     };
     match result {
         Ok(code) => code,
@@ -138,6 +158,14 @@ pub fn run() -> ExitCode {
             eprintln!("内部エラー / internal error: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The catalog of `--store`'s active versions, else of the data directory.
+fn load_data(args: &DataArgs) -> anyhow::Result<(Catalog, LoadReport)> {
+    match &args.store {
+        Some(store) => ingest::load_store(store),
+        None => load(&args.data),
     }
 }
 
@@ -194,7 +222,7 @@ fn site_inputs(args: &AssessArgs) -> anyhow::Result<(Vec<SiteInput>, bool)> {
 fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
     let (inputs, single) = site_inputs(&args)?;
-    let (catalog, _) = load(&args.data.data)?;
+    let (catalog, _) = load_data(&args.data)?;
     let assessor = Assessor {
         catalog: &catalog,
         rubric: &rubric,
@@ -278,7 +306,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn layers(args: LayersArgs) -> anyhow::Result<ExitCode> {
-    let (catalog, report) = load(&args.data.data)?;
+    if let Some(action) = args.action {
+        return ingest::layers_action(action);
+    }
+    let (catalog, report) = load_data(&args.data)?;
     let summaries = catalog.summaries();
     match args.format {
         LayersFormat::Json => {

@@ -103,6 +103,18 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
         422,
         "CSV に座標の列がありません / No coordinate columns in the CSV",
     ),
+    (
+        "bad_override",
+        400,
+        "評価基準の変更が不正です / Invalid rubric override",
+    ),
+    ("too_many_cells", 422, "セルが多すぎます / Too many grid cells"),
+    (
+        "no_extent",
+        422,
+        "市の範囲が分かりません / The city's extent is unknown",
+    ),
+    ("search_too_large", 422, "探索範囲が大きすぎます / Search too large"),
     ("not_found", 404, "見つかりません / Not found"),
     (
         "method_not_allowed",

@@ -8,7 +8,7 @@ use crate::engine::catalog::LayerKind;
 use crate::engine::index::FeatureId;
 use crate::engine::report::Report;
 use crate::server::error::{FieldError, Problem};
-use crate::server::routes::{assess, features, health, info};
+use crate::server::routes::{analytics, assess, features, health, info};
 use serde::Serialize;
 use std::sync::LazyLock;
 use utoipa::{OpenApi, ToSchema};
@@ -317,6 +317,10 @@ titles and details read Japanese first, then English."
         info::layers,
         info::areas,
         info::rubrics,
+        analytics::suitability,
+        analytics::whatif,
+        analytics::nearest_point,
+        analytics::nearest_site,
         health::healthz,
         health::readyz,
         openapi_document,
@@ -327,6 +331,7 @@ titles and details read Japanese first, then English."
         (name = "assessment", description = "候補地の評価 Site assessment"),
         (name = "features", description = "レイヤの配信 Layers as OGC API – Features"),
         (name = "info", description = "データ・評価基準の情報 Layers, areas, rubrics"),
+        (name = "analytics", description = "計画支援：適地マップ・もしも比較 Planner analytics: suitability map, what-if"),
         (name = "service", description = "稼働確認・API 定義 Health and API description"),
     )
 )]

@@ -8,7 +8,7 @@
 use crate::server::config::Settings;
 use crate::server::error::{problem_details, ApiError};
 use crate::server::openapi::openapi_document;
-use crate::server::routes::{assess, docs, features, health, info};
+use crate::server::routes::{analytics, assess, docs, features, health, info};
 use crate::server::state::{AppState, Loaded, StartupError};
 use arc_swap::ArcSwap;
 use axum::extract::DefaultBodyLimit;
@@ -238,6 +238,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/docs", get(docs::docs_page))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/api/suitability", get(analytics::suitability))
+        .route("/api/whatif", axum::routing::post(analytics::whatif))
+        .route(
+            "/api/whatif/nearest",
+            get(analytics::nearest_point).post(analytics::nearest_site),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limits.body_bytes));
     let timeout = Duration::from_millis(limits.request_timeout_ms);

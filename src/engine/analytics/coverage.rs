@@ -99,22 +99,23 @@ pub struct AreaRow {
 }
 
 impl AreaCoverage {
-    /// The flat record.
+    /// The flat record (demand and gap rounded to 0.01 person, the area to 0.001 km²).
     pub fn row(&self) -> AreaRow {
         let t = self.target_facilities.as_ref();
+        let round = |v: f64, unit: f64| (v / unit).round() * unit;
         AreaRow {
             id: self.id.clone(),
             name: self.name.clone(),
             population: self.population,
             population_65plus: self.population_65plus,
-            area_km2: self.area_km2,
+            area_km2: round(self.area_km2, 0.001),
             facilities: t.map(|t| t.count),
             capacity: t.map(|t| t.capacity),
             capacity_unknown: t.map(|t| t.capacity_unknown),
             open_for_application: self.open_for_application,
-            demand: self.demand.map(|d| d.users),
+            demand: self.demand.map(|d| round(d.users, 0.01)),
             demand_basis: self.demand.map(|d| d.basis),
-            gap: self.gap,
+            gap: self.gap.map(|g| round(g, 0.01)),
             gap_is_upper_bound: self.gap_is_upper_bound,
             facilities_needed: self.facilities_needed,
         }

@@ -108,12 +108,18 @@ fn area_fields(a: &AreaCoverage, b: &AreaCoverage) -> Vec<AreaField> {
 /// Daily-life areas whose coverage (open/served, facilities, capacity, population, demand)
 /// differs between `old` and `new`, matched by area id, in id order.
 pub fn area_changes(old: &Catalog, new: &Catalog, rubric: &Rubric) -> Vec<AreaChange> {
+    compare_coverage(area_coverage(old, rubric), area_coverage(new, rubric))
+}
+
+/// Compares two coverage lists (two catalogs, or one catalog under two rubrics) by area id;
+/// only areas that differ are returned, in id order.
+pub fn compare_coverage(before: Vec<AreaCoverage>, after: Vec<AreaCoverage>) -> Vec<AreaChange> {
     let mut by_id: BTreeMap<String, (Option<AreaCoverage>, Option<AreaCoverage>)> = BTreeMap::new();
-    for a in area_coverage(old, rubric) {
+    for a in before {
         let id = a.id.clone();
         by_id.entry(id).or_default().0 = Some(a);
     }
-    for a in area_coverage(new, rubric) {
+    for a in after {
         let id = a.id.clone();
         by_id.entry(id).or_default().1 = Some(a);
     }

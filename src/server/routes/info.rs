@@ -1,15 +1,14 @@
 //! What is loaded: layers with provenance, daily-life areas with their facilities, rubrics.
 
-use crate::engine::assess::target_facilities;
+use crate::engine::analytics::coverage::{area_coverage, coverage_totals, AreaCoverage, CoverageTotals};
 use crate::engine::catalog::{LayerKind, LayerSummary};
-use crate::engine::index::FeatureId;
-use crate::engine::report::TargetFacilities;
-use crate::engine::rubric::{DepthCategory, Rubric};
+use crate::engine::rubric::{DemandBasis, DepthCategory, Rubric};
 use crate::server::error::{ApiError, Problem};
-use crate::server::extract::ApiQuery;
+use crate::server::routes::analytics::{AnalyticsQuery, OverrideParams};
 use crate::server::routes::ok_json;
 use crate::server::state::AppState;
 use axum::extract::State;
+use axum::http::Uri;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -91,88 +90,73 @@ pub async fn layers(State(state): State<AppState>) -> Response {
     })
 }
 
-/// `/api/areas` parameters.
+/// `/api/areas` parameters (plus the rubric overrides of `/api/suitability`, e.g. the
+/// `demand_*` settings).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AreasQuery {
-    /// Rubric whose target facility type is counted (default: the server's default rubric).
+    /// Rubric whose target facility type is counted and whose `[demand]` estimates demand
+    /// (default: the server's default rubric).
     pub rubric: Option<String>,
 }
 
-/// Every daily-life area and whether it is open for application.
+/// The demand settings used (the rubric's `[demand]`, after overrides).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandDoc {
+    pub basis: DemandBasis,
+    /// Target users per 10,000 residents.
+    pub per_10000_population: f64,
+    /// Target users per 10,000 residents aged 65+.
+    pub per_10000_aged_65plus: f64,
+    /// Capacity one new facility adds (for `facilities_needed`).
+    pub facility_capacity: u32,
+}
+
+/// Every daily-life area: facilities, capacity, estimated demand, gap, open/served.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AreasResponse {
     /// The facility type counted (the rubric's target type).
     pub target_type: String,
     pub rubric: String,
-    pub areas: Vec<AreaEntry>,
+    pub demand: DemandDoc,
+    /// The whole city.
+    pub totals: CoverageTotals,
+    /// In the order of the daily-life-area layer (`/collections/daily_life_area/items`).
+    pub areas: Vec<AreaCoverage>,
 }
 
-/// One daily-life area (日常生活圏域).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AreaEntry {
-    /// `area_id` / `A32_003`, else the feature id.
-    pub id: String,
-    #[schema(required = true)]
-    pub name: Option<String>,
-    /// The feature in `/collections/daily_life_area/items`.
-    pub feature_id: FeatureId,
-    #[schema(required = true)]
-    pub population: Option<f64>,
-    #[schema(required = true)]
-    pub population_65plus: Option<f64>,
-    /// Existing facilities of the target type inside; null when the facility layer is missing.
-    #[schema(required = true)]
-    pub target_facilities: Option<TargetFacilities>,
-    /// 募集圏域: true when the area has no facility of the target type; null when unknown.
-    #[schema(required = true)]
-    pub open_for_application: Option<bool>,
-}
-
-/// 日常生活圏域の一覧 Every daily-life area with its target facilities and open/served status.
+/// 日常生活圏域の一覧 Every daily-life area: its target facilities and their registration
+/// capacity (登録定員; unknown capacities counted apart), demand estimated from its
+/// population (default 50 target users per 10,000 residents), the gap, and whether it is
+/// open for application (募集圏域: no facility of the target type, as in a site report).
 #[utoipa::path(
     get,
     path = "/api/areas",
     tag = "info",
-    params(AreasQuery),
+    params(AreasQuery, OverrideParams),
     responses(
         (status = 200, description = "The daily-life areas (empty when the layer is not loaded)", body = AreasResponse),
-        (status = 400, description = "Unknown rubric or parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown rubric, parameter or override", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn areas(State(state): State<AppState>, ApiQuery(q): ApiQuery<AreasQuery>) -> Result<Response, ApiError> {
+pub async fn areas(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
     let loaded = state.loaded.load();
-    let rubric = loaded.rubrics.get(q.rubric.as_deref())?;
+    let q = AnalyticsQuery::parse(&uri, &["rubric"])?;
+    let (_, rubric) = q.rubrics(&loaded)?;
     let catalog = &loaded.catalog;
-    let target = &rubric.target_type;
-    let areas = catalog
-        .daily_life_area
-        .as_ref()
-        .map(|layer| {
-            layer
-                .index
-                .zones()
-                .iter()
-                .enumerate()
-                .map(|(i, zone)| {
-                    let facilities = target_facilities(catalog, i, target);
-                    AreaEntry {
-                        id: zone.attrs.area_id.clone(),
-                        name: zone.attrs.name.clone(),
-                        feature_id: zone.id.clone(),
-                        population: zone.attrs.population,
-                        population_65plus: zone.attrs.population_65plus,
-                        open_for_application: facilities.as_ref().map(|t| t.count == 0),
-                        target_facilities: facilities,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let areas = area_coverage(catalog, &rubric);
+    let d = &rubric.demand;
     Ok(ok_json(&AreasResponse {
-        target_type: target.clone(),
+        target_type: rubric.target_type.clone(),
         rubric: rubric.id.clone(),
+        demand: DemandDoc {
+            basis: d.basis,
+            per_10000_population: d.per_10000_population,
+            per_10000_aged_65plus: d.per_10000_aged_65plus,
+            facility_capacity: d.facility_capacity,
+        },
+        totals: coverage_totals(&areas),
         areas,
     }))
 }
