@@ -889,6 +889,10 @@ async fn the_openapi_document_lists_every_route_and_the_report() {
         ("get", "/api/docs"),
         ("get", "/healthz"),
         ("get", "/readyz"),
+        ("get", "/api/ui-config"),
+        ("get", "/api/map/{kind}"),
+        ("post", "/api/results"),
+        ("get", "/api/results/{id}"),
     ];
     let documented: BTreeSet<(String, String)> = doc["paths"]
         .as_object()
@@ -1046,4 +1050,180 @@ async fn the_schema_check_rejects_undocumented_or_missing_fields() {
         !helpers::validator(&schema).is_valid(&wrong),
         "a value outside the enum fails"
     );
+}
+
+// ---------------------------------------------------------------- map UI and stored results
+
+#[tokio::test]
+async fn browsers_get_the_map_and_clients_the_landing_page() {
+    let app = TestApp::spawn().await;
+    let browser = app
+        .request(Method::GET, "/")
+        .header(
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        )
+        .send()
+        .await
+        .unwrap();
+    // Redirected (303) to the map page.
+    assert_eq!(browser.url().path(), "/map/");
+    assert!(browser.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    // GDAL, QGIS and curl: JSON (no Accept, */*, or application/json).
+    for accept in [None, Some("*/*"), Some("application/json")] {
+        let mut req = app.request(Method::GET, "/");
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let reply = req.send().await.unwrap();
+        assert_eq!(reply.status(), 200, "{accept:?}");
+        let body: Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
+        assert!(body["links"].is_array(), "{accept:?}");
+    }
+    let page = app.request(Method::GET, "/map/").send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let modified = page.headers()["last-modified"].clone();
+    let again = app
+        .request(Method::GET, "/map/")
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "the page is revalidated, not downloaded again");
+    let lib = app
+        .request(Method::GET, "/map/lib/maplibre-gl/maplibre-gl.mjs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lib.status(), 200, "run `npm ci` in web/ first");
+    assert_eq!(lib.headers()["cache-control"], "public, max-age=86400");
+    // Only the listed libraries are published, not node_modules as a whole.
+    let other = app
+        .request(Method::GET, "/map/lib/playwright-core/package.json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
+}
+
+#[tokio::test]
+async fn map_layers_carry_the_engines_display_classes() {
+    let app = TestApp::spawn().await;
+    let flood = app.get("/api/map/{kind}", "/api/map/flood").await;
+    assert_eq!(flood.status, 200);
+    let flood = flood.json();
+    let classes: BTreeSet<&str> = flood["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["class"].as_str().unwrap())
+        .collect();
+    assert!(
+        classes
+            .iter()
+            .all(|c| ["d1", "d2", "d3", "d4", "d5", "d6", "unknown"].contains(c)),
+        "{classes:?}"
+    );
+    assert!(
+        classes.len() >= 3,
+        "the sample city has several depth classes: {classes:?}"
+    );
+    // Daily-life areas: open exactly where /api/areas says so.
+    let areas = app.get("/api/areas", "/api/areas").await.json();
+    let map = app.get("/api/map/{kind}", "/api/map/daily_life_area").await.json();
+    for a in areas["areas"].as_array().unwrap() {
+        let f = map["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["value"] == a["id"])
+            .unwrap();
+        let expected = if a["open_for_application"] == json!(true) {
+            "open"
+        } else {
+            "served"
+        };
+        assert_eq!(f["properties"]["class"], expected, "{}", a["id"]);
+    }
+    let missing = app.get("/api/map/{kind}", "/api/map/roads").await;
+    missing.problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_stored_result_reads_back_unchanged_and_flags_new_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(|s| s.state_dir = state_dir.clone()).await;
+    let body = json!({"site": {"type": "Feature", "properties": {"name": "候補"},
+        "geometry": {"type": "Point", "coordinates": [141.03, 38.285]}}});
+    let stored = app
+        .post("/api/results", "/api/results", "application/json", body.to_string())
+        .await;
+    assert_eq!(stored.status, 201, "{}", stored.text());
+    let stored = stored.json();
+    let id = stored["id"].as_str().unwrap().to_string();
+    assert_eq!(stored["url"], format!("/r/{id}"));
+    let expected = &in_process(
+        &[point_site(141.03, 38.285, None)],
+        &Rubric::default_rubric(),
+        &AssessOptions::default(),
+    )[0];
+    assert_eq!(
+        stored["report"]["summary"],
+        serde_json::to_value(&expected.summary).unwrap()
+    );
+    // The same request on the same data gives the same id.
+    let again = app
+        .post("/api/results", "/api/results", "application/json", body.to_string())
+        .await
+        .json();
+    assert_eq!(again["id"], id);
+    let read = app.get("/api/results/{id}", &format!("/api/results/{id}")).await;
+    assert_eq!(read.status, 200);
+    let read = read.json();
+    assert_eq!(read["report"], stored["report"]);
+    assert_eq!(read["current"]["same_data"], true);
+    assert_eq!(read["current"]["changed"], false);
+    // Edit the stored file as if the data had been different then: the check notices.
+    let path = dir.path().join(format!("results/{id}.json"));
+    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    file["report"]["summary"]["hazard_total"] = json!(0);
+    file["report"]["provenance"]["layers"][0]["sha256"] = json!("0".repeat(64));
+    std::fs::write(&path, file.to_string()).unwrap();
+    let read = app.get("/api/results/{id}", &format!("/api/results/{id}")).await.json();
+    assert_eq!(
+        read["report"]["summary"]["hazard_total"], 0,
+        "the stored answer is shown as stored"
+    );
+    assert_eq!(read["current"]["changed"], true);
+    assert_eq!(read["current"]["same_data"], false);
+    assert_eq!(
+        read["current"]["changed_layers"],
+        json!([file["report"]["provenance"]["layers"][0]["kind"]])
+    );
+    // Unknown ids and bad sites.
+    app.get("/api/results/{id}", "/api/results/0123456789ab")
+        .await
+        .problem(404, "not_found");
+    app.get("/api/results/{id}", "/api/results/..%2F..%2Fetc")
+        .await
+        .problem(404, "not_found");
+    let outside = json!({"site": {"type": "Point", "coordinates": [2.35, 48.85]}});
+    app.post("/api/results", "/api/results", "application/json", outside.to_string())
+        .await
+        .problem(422, "coordinates_outside_japan");
+    app.post("/api/results", "/api/results", "application/json", "{\"site\":")
+        .await
+        .problem(400, "malformed_json");
+    let page = app.request(Method::GET, &format!("/r/{id}")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("report-page.js"));
 }

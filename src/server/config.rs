@@ -7,6 +7,7 @@
 //! rubric = "data/rubrics/tagajo-2023.toml"   # the default rubric (else the built-in one)
 //! rubric_dir = "data/rubrics"                # every *.toml here is offered by id
 //! public_url = "https://tekichi.city.example" # base of absolute links (else the Host header)
+//! state_dir = "target/tekichi-state"         # stored results (/r/{id}); created when missing
 //!
 //! [limits]
 //! body_bytes = 1048576          # single-site requests
@@ -18,12 +19,18 @@
 //!
 //! [cors]
 //! allow_origins = ["https://map.city.example"]   # or ["*"]; empty: no CORS headers
+//!
+//! [web]
+//! dir = "web"                                    # the map UI: static/ and node_modules/ (npm ci)
+//! basemap_tiles = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"   # "" for none
+//! basemap_attribution = "地理院タイル"
 //! ```
 //!
 //! Environment variables: `TEKICHI_CONFIG` (the file), `TEKICHI_BIND`, `TEKICHI_DATA`,
 //! `TEKICHI_RUBRIC`, `TEKICHI_RUBRIC_DIR`, `TEKICHI_PUBLIC_URL`, `TEKICHI_BODY_BYTES`,
 //! `TEKICHI_BATCH_BODY_BYTES`, `TEKICHI_BATCH_MAX_SITES`, `TEKICHI_REQUEST_TIMEOUT_MS`,
-//! `TEKICHI_ITEMS_MAX_LIMIT`, `TEKICHI_MAX_K`, `TEKICHI_CORS_ORIGINS` (comma-separated).
+//! `TEKICHI_ITEMS_MAX_LIMIT`, `TEKICHI_MAX_K`, `TEKICHI_CORS_ORIGINS` (comma-separated),
+//! `TEKICHI_STATE_DIR`, `TEKICHI_WEB_DIR`, `TEKICHI_BASEMAP_TILES`, `TEKICHI_BASEMAP_ATTRIBUTION`.
 //! `TEKICHI_LOG` sets the log filter (e.g. `info`, `tekichi=debug,tower_http=info`).
 
 use serde::Deserialize;
@@ -46,6 +53,32 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub limits: Limits,
     pub cors: Cors,
+    /// Directory of the server's own state: stored results (`results/`).
+    pub state_dir: PathBuf,
+    pub web: Web,
+}
+
+/// The map UI.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Web {
+    /// The front-end directory: `static/` (pages, scripts, styles) and `node_modules/`
+    /// (the libraries, installed by `npm ci`).
+    pub dir: PathBuf,
+    /// Base-map raster tile URL template (`{z}/{x}/{y}`); empty for no base map.
+    pub basemap_tiles: String,
+    /// Attribution shown for the base map.
+    pub basemap_attribution: String,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Web {
+            dir: PathBuf::from("web"),
+            basemap_tiles: "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png".into(),
+            basemap_attribution: "<a href=\"https://maps.gsi.go.jp/development/ichiran.html\">地理院タイル</a>".into(),
+        }
+    }
 }
 
 /// Request limits.
@@ -85,6 +118,8 @@ impl Default for Settings {
             public_url: None,
             limits: Limits::default(),
             cors: Cors::default(),
+            state_dir: PathBuf::from("target/tekichi-state"),
+            web: Web::default(),
         }
     }
 }
@@ -181,6 +216,10 @@ impl Settings {
                     .map(String::from)
                     .collect()
             }
+            "TEKICHI_STATE_DIR" => self.state_dir = PathBuf::from(value),
+            "TEKICHI_WEB_DIR" => self.web.dir = PathBuf::from(value),
+            "TEKICHI_BASEMAP_TILES" => self.web.basemap_tiles = value.trim().to_string(),
+            "TEKICHI_BASEMAP_ATTRIBUTION" => self.web.basemap_attribution = value.to_string(),
             _ => {}
         }
         Ok(())

@@ -8,6 +8,7 @@
 //!   or Ctrl-C and shuts down gracefully; the router and its middleware;
 //! - [`routes`] — the handlers: assessment, OGC API – Features, layers/areas/rubrics,
 //!   health, the OpenAPI document and its docs page;
+//! - [`results`] — stored results for permalinks (`/r/{id}`), one durable file each;
 //! - [`error`] — the one API error type, rendered as RFC 9457 `application/problem+json`.
 //!
 //! Assessment is CPU-bound: a single point is answered on the async worker (tens of
@@ -18,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod results;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -184,7 +184,8 @@ pub enum StartupError {
     Bind { addr: String, source: std::io::Error },
 }
 
-fn now_rfc3339() -> String {
+/// The current time as RFC 3339 (UTC, whole seconds).
+pub(crate) fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

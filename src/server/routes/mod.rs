@@ -6,6 +6,8 @@ pub mod docs;
 pub mod features;
 pub mod health;
 pub mod info;
+pub mod results;
+pub mod web;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
