@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod crs;
+pub mod ingest;
 pub mod layers;
 pub mod output;
 pub mod sites;
