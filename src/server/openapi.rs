@@ -8,7 +8,7 @@ use crate::engine::catalog::LayerKind;
 use crate::engine::index::FeatureId;
 use crate::engine::report::Report;
 use crate::server::error::{FieldError, Problem};
-use crate::server::routes::{analytics, assess, features, health, info};
+use crate::server::routes::{analytics, assess, features, health, info, results, web};
 use serde::Serialize;
 use std::sync::LazyLock;
 use utoipa::{OpenApi, ToSchema};
@@ -321,6 +321,10 @@ titles and details read Japanese first, then English."
         analytics::whatif,
         analytics::nearest_point,
         analytics::nearest_site,
+        web::ui_config,
+        web::map_layer,
+        results::store_result,
+        results::get_result,
         health::healthz,
         health::readyz,
         openapi_document,
@@ -332,6 +336,8 @@ titles and details read Japanese first, then English."
         (name = "features", description = "レイヤの配信 Layers as OGC API – Features"),
         (name = "info", description = "データ・評価基準の情報 Layers, areas, rubrics"),
         (name = "analytics", description = "計画支援：適地マップ・もしも比較 Planner analytics: suitability map, what-if"),
+        (name = "ui", description = "地図画面 What the map page reads"),
+        (name = "results", description = "保存した結果 Stored results behind permalinks (/r/{id})"),
         (name = "service", description = "稼働確認・API 定義 Health and API description"),
     )
 )]

@@ -8,7 +8,7 @@
 use crate::server::config::Settings;
 use crate::server::error::{problem_details, ApiError};
 use crate::server::openapi::openapi_document;
-use crate::server::routes::{analytics, assess, docs, features, health, info};
+use crate::server::routes::{analytics, assess, docs, features, health, info, results, web};
 use crate::server::state::{AppState, Loaded, StartupError};
 use arc_swap::ArcSwap;
 use axum::extract::DefaultBodyLimit;
@@ -220,7 +220,7 @@ async fn not_found() -> ApiError {
 pub fn router(state: AppState) -> Router {
     let limits = &state.settings.limits;
     let api = Router::new()
-        .route("/", get(features::landing))
+        .route("/", get(web::root))
         .route("/conformance", get(features::conformance))
         .route("/collections", get(features::collections))
         .route("/collections/{collection_id}", get(features::collection))
@@ -244,6 +244,11 @@ pub fn router(state: AppState) -> Router {
             "/api/whatif/nearest",
             get(analytics::nearest_point).post(analytics::nearest_site),
         )
+        .route("/api/ui-config", get(web::ui_config))
+        .route("/api/map/{kind}", get(web::map_layer))
+        .route("/api/results", axum::routing::post(results::store_result))
+        .route("/api/results/{id}", get(results::get_result))
+        .merge(web::static_routes(&state))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limits.body_bytes));
     let timeout = Duration::from_millis(limits.request_timeout_ms);
