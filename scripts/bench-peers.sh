@@ -56,6 +56,17 @@ done
 
 . scripts/deps.sh
 step() { echo "==> $*"; }
+# bounded CMD…: CMD under `timeout STAGE_TIMEOUT`, waited for in the background so that Ctrl-C /
+# TERM reach the trap at once (cleanup then stops CMD too).
+child=""
+bounded() {
+  timeout "$STAGE_TIMEOUT" "$@" &
+  child=$!
+  local rc=0
+  wait "$child" || rc=$?
+  child=""
+  return "$rc"
+}
 die() { echo "bench-peers.sh: $*" >&2; exit 1; }
 
 # --- 1. peers' software ---------------------------------------------------------------------
@@ -94,7 +105,7 @@ data=data/generated/$name
 gen_cmd="python3 scripts/gen_city.py large --hazard-polygons $SIZE --out $data"
 if [ ! -f "$data/manifest.toml" ] || [ ! -f "$data/sites-parcels.geojson" ]; then
   step "generating $data: $gen_cmd"
-  timeout "$STAGE_TIMEOUT" $gen_cmd || die "generating $data failed"
+  bounded $gen_cmd || die "generating $data failed"
 fi
 bin=target/release/tekichi
 if [ "${NO_BUILD:-0}" != 1 ]; then
@@ -127,6 +138,7 @@ pg_dir=""
 pg_user=""
 as_pg() { if [ -n "$pg_user" ]; then runuser -u "$pg_user" -- "$@"; else "$@"; fi; }
 cleanup() {
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; child=""; fi
   if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""; fi
   if [ -n "$pg_dir" ]; then
     if [ -f "$pg_dir/data/postmaster.pid" ]; then
@@ -153,21 +165,21 @@ step "data: $data ($gen_cmd); $n_points point sites, $n_parcels parcels"
 step "tekichi: load (one --lon/--lat assessment: load + index + one site)"
 read -r lon0 lat0 < <(awk -F, 'NR == 2 {print $2, $3}' "$points")
 t0=$(now)
-timeout "$STAGE_TIMEOUT" "$bin" assess --data "$data" --lon "$lon0" --lat "$lat0" --format ndjson >/dev/null || die "tekichi assess --lon/--lat failed"
+bounded "$bin" assess --data "$data" --lon "$lon0" --lat "$lat0" --format ndjson >/dev/null || die "tekichi assess --lon/--lat failed"
 load_s=$(elapsed "$t0" "$(now)")
 declare -A batch_s
 for kind in points parcels; do
   f=$points; [ "$kind" = parcels ] && f=$parcels
   step "tekichi: batch $kind (timed with output to /dev/null, then again into $work/tekichi-$kind.ndjson for the check)"
   t0=$(now)
-  timeout "$STAGE_TIMEOUT" "$bin" assess --data "$data" --sites "$f" --format ndjson --output /dev/null || die "tekichi assess --sites $f failed"
+  bounded "$bin" assess --data "$data" --sites "$f" --format ndjson --output /dev/null || die "tekichi assess --sites $f failed"
   batch_s[$kind]=$(elapsed "$t0" "$(now)")
-  timeout "$STAGE_TIMEOUT" "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$work/tekichi-$kind.ndjson" || die "tekichi assess --sites $f failed"
+  bounded "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$work/tekichi-$kind.ndjson" || die "tekichi assess --sites $f failed"
 done
 step "tekichi: boundary sites (untimed, for the check)"
 for f in "$work/edge-points.csv" "$work/edge-parcels.geojson"; do
   out=$work/tekichi-$(basename "${f%.*}").ndjson
-  timeout "$STAGE_TIMEOUT" "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$out" || die "tekichi assess --sites $f failed"
+  bounded "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$out" || die "tekichi assess --sites $f failed"
 done
 step "tekichi: $LATENCY one-point round trips to tekichi serve (HTTP GET, loopback, keep-alive)"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -180,11 +192,11 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 [ -n "$ready" ] || { cat "$work/serve.log" >&2; die "tekichi serve did not become ready on 127.0.0.1:$port"; }
-http=$(timeout "$STAGE_TIMEOUT" python3 scripts/peers/tekichi_latency.py "$port" "$points" "$LATENCY") || die "HTTP round trips failed"
+http=$(bounded python3 scripts/peers/tekichi_latency.py "$port" "$points" "$LATENCY") || die "HTTP round trips failed"
 kill -TERM "$server"; wait "$server" 2>/dev/null || true; server=""
 if [ "${CRITERION:-0}" = 1 ] && [ "$name" = large-1e5 ]; then
   step "tekichi: criterion point/large-1e5 (in-process)"
-  timeout "$STAGE_TIMEOUT" cargo bench --bench assess -- --noplot 'point/large-1e5' || die "cargo bench failed"
+  bounded cargo bench --bench assess -- --noplot 'point/large-1e5' || die "cargo bench failed"
 fi
 python3 - "$work" "$name" "$bin" "$load_s" "${batch_s[points]}" "$n_points" "${batch_s[parcels]}" "$n_parcels" "$http" <<'PY'
 import json, os, sys, time
@@ -212,7 +224,7 @@ PY
 
 # --- 3b. geopandas / shapely ----------------------------------------------------------------
 step "geopandas/shapely: load, batch points, batch parcels, $LATENCY one-point queries"
-timeout "$STAGE_TIMEOUT" "$py" scripts/peers/geopandas_peer.py --data "$data" --points "$points" --parcels "$parcels" \
+bounded "$py" scripts/peers/geopandas_peer.py --data "$data" --points "$points" --parcels "$parcels" \
   --out "$work" --latency "$LATENCY" --edge-points "$work/edge-points.csv" --edge-parcels "$work/edge-parcels.geojson" >"$work/geopandas.log" 2>&1 \
   || { tail -20 "$work/geopandas.log" >&2; die "the geopandas peer failed or timed out (log: $work/geopandas.log)"; }
 
@@ -235,7 +247,7 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 -o "$p
   || { cat "$pg_dir/server.log" >&2; die "the PostgreSQL cluster did not start"; }
 psql -X -q -h "$pg_dir" -U postgres -d postgres -c "CREATE DATABASE bench" || die "CREATE DATABASE failed"
 step "PostGIS: ogr2ogr load, batch points, batch parcels, $LATENCY prepared one-point queries"
-timeout "$STAGE_TIMEOUT" "$py" scripts/peers/postgis_peer.py --conninfo "host=$pg_dir dbname=bench user=postgres" \
+bounded "$py" scripts/peers/postgis_peer.py --conninfo "host=$pg_dir dbname=bench user=postgres" \
   --data "$data" --points "$points" --parcels "$parcels" --out "$work" --latency "$LATENCY" \
   --edge-points "$work/edge-points.csv" --edge-parcels "$work/edge-parcels.geojson" >"$work/postgis.log" 2>&1 \
   || { tail -20 "$work/postgis.log" >&2; tail -20 "$pg_dir/server.log" >&2; die "the PostGIS peer failed or timed out (log: $work/postgis.log)"; }
