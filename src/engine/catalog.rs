@@ -6,9 +6,11 @@ use crate::engine::attrs::{
     ZoningAttrs,
 };
 use crate::engine::index::{FeatureId, Place, PlaceIndex, Zone, ZoneIndex};
+use crate::engine::report::{Provenance, ProvenanceLayer};
 use geo::{BoundingRect, Geometry, MultiPolygon, Point, Rect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The nine layer kinds a deployment can load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -195,6 +197,11 @@ pub struct Catalog {
     pub river_erosion: Option<ErosionLayer>,
     pub landslide: Option<LandslideLayer>,
     pub tsunami: Option<DepthLayer>,
+    /// Set by [`Catalog::build`]: the provenance every report carries, shared by all.
+    provenance: Arc<[ProvenanceLayer]>,
+    /// Set by [`Catalog::build`]: for each daily-life area (by index), the indices of
+    /// the facilities inside it, ascending.
+    area_facilities: Vec<Vec<usize>>,
 }
 
 /// Summary of one loaded layer (for `tekichi layers` and the API).
@@ -406,7 +413,40 @@ impl Catalog {
         if let Some(raw) = facility_raw {
             catalog.facility = Some(catalog.facility_layer(raw)?);
         }
+        catalog.provenance = catalog
+            .infos()
+            .map(|l| ProvenanceLayer {
+                kind: l.kind,
+                version: l.meta.version.clone(),
+                source: l.meta.source.clone(),
+                publisher: l.meta.publisher.clone(),
+                date: l.meta.date.clone(),
+                sha256: l.meta.sha256.clone(),
+            })
+            .collect();
+        if let (Some(areas), Some(facilities)) = (&catalog.daily_life_area, &catalog.facility) {
+            let mut by_area = vec![Vec::new(); areas.info.feature_count];
+            for (i, place) in facilities.index.places().iter().enumerate() {
+                if let Some(a) = place.attrs.area {
+                    by_area[a].push(i);
+                }
+            }
+            catalog.area_facilities = by_area;
+        }
         Ok(catalog)
+    }
+
+    /// The versions of the loaded layers, as every report names them.
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            layers: self.provenance.clone(),
+        }
+    }
+
+    /// Indices (into the facility index) of the facilities inside daily-life area `area`,
+    /// ascending; empty when either layer is not loaded.
+    pub fn facilities_in_area(&self, area: usize) -> &[usize] {
+        self.area_facilities.get(area).map_or(&[], Vec::as_slice)
     }
 
     fn facility_layer(&self, raw: RawLayer) -> Result<FacilityLayer, CatalogError> {

@@ -3,6 +3,7 @@
 use crate::engine::catalog::LayerKind;
 use crate::engine::index::FeatureId;
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
@@ -295,7 +296,9 @@ pub struct ProvenanceLayer {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Provenance {
-    pub layers: Vec<ProvenanceLayer>,
+    /// Shared with the catalog: every report of one catalog names the same versions.
+    #[schema(value_type = Vec<ProvenanceLayer>)]
+    pub layers: Arc<[ProvenanceLayer]>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

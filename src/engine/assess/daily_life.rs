@@ -28,9 +28,10 @@ pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &str) -> O
         capacity: 0,
         capacity_unknown: 0,
     };
-    for place in layer.index.places() {
+    for &i in catalog.facilities_in_area(area) {
+        let place = layer.index.place(i);
         let info = &place.attrs;
-        if info.area != Some(area) || info.attrs.facility_type != target_type {
+        if info.attrs.facility_type != target_type {
             continue;
         }
         t.count += 1;

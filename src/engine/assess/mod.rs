@@ -14,9 +14,7 @@ mod hazard;
 pub use daily_life::target_facilities;
 
 use crate::engine::catalog::Catalog;
-use crate::engine::report::{
-    HazardStatus, Provenance, ProvenanceLayer, Report, RubricRef, SiteEcho, SiteErrorReport, Summary,
-};
+use crate::engine::report::{HazardStatus, Provenance, Report, RubricRef, SiteEcho, SiteErrorReport, Summary};
 use crate::engine::rubric::Rubric;
 use crate::engine::site::{Site, SiteError};
 use std::cmp::Ordering;
@@ -85,20 +83,7 @@ fn echo_geometry(site: &Site) -> geojson::Geometry {
 impl Assessor<'_> {
     /// The layer versions this assessor answers from.
     pub fn provenance(&self) -> Provenance {
-        Provenance {
-            layers: self
-                .catalog
-                .infos()
-                .map(|l| ProvenanceLayer {
-                    kind: l.kind,
-                    version: l.meta.version.clone(),
-                    source: l.meta.source.clone(),
-                    publisher: l.meta.publisher.clone(),
-                    date: l.meta.date.clone(),
-                    sha256: l.meta.sha256.clone(),
-                })
-                .collect(),
-        }
+        self.catalog.provenance()
     }
 
     fn rubric_ref(&self) -> RubricRef {
