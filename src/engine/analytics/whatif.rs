@@ -246,7 +246,7 @@ impl RubricOverrides {
 }
 
 /// An outcome field that can change between two assessments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangedField {
     Verdict,
