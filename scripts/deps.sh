@@ -9,8 +9,9 @@ as_root() {
 
 # Debian packages: PROJ (the proj crate links libproj 9.1 through pkg-config); gdal-bin for
 # ogrinfo, GDAL's OGC API – Features client, which the HTTP tests read the layers with;
-# libgdal-dev for the layer importer (the gdal crate links GDAL 3.6 through pkg-config).
-APT_PACKAGES=(libproj-dev pkg-config clang python3 gdal-bin libgdal-dev)
+# libgdal-dev for the layer importer (the gdal crate links GDAL 3.6 through pkg-config);
+# libsqlite3-dev for the layer store (the same SQLite GDAL uses for GeoPackage).
+APT_PACKAGES=(libproj-dev pkg-config clang python3 gdal-bin libgdal-dev libsqlite3-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
