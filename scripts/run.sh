@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tekichi's main job on the bundled sample city (架空市 潮見市): installs what is missing,
-# builds the release binary, lists the layers and ranks the sample candidate sites.
+# builds the release binary, lists the layers, ranks the sample candidate sites, then serves
+# the map UI on http://127.0.0.1:8080/ (TEKICHI_PORT to change; not under CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -35,3 +36,13 @@ PY
 echo
 echo "全件の報告書 / full reports: target/run/ranked.geojson, target/run/ranked.csv"
 echo "一地点の例 / one point:  $bin assess --data $data --lon 141.03 --lat 38.285"
+
+echo
+echo "==> 地図画面 / the map UI (tekichi serve; Ctrl-C で停止 / to stop)"
+port=${TEKICHI_PORT:-8080}
+echo "    ブラウザで開く / open in a browser:  http://127.0.0.1:$port/"
+if [ "${CI:-}" = true ]; then
+  echo "    (CI: not started; run: $bin serve --data $data --bind 127.0.0.1:$port)"
+  exit 0
+fi
+exec "$bin" serve --data "$data" --bind "127.0.0.1:$port"

@@ -35,3 +35,8 @@ ogrinfo -ro -so "OAPIF:http://127.0.0.1:$port" | grep -c "(title:" | grep -qx 9 
 kill -TERM "$server"
 wait "$server" || { echo "tekichi serve did not exit cleanly on SIGTERM" >&2; cat "$tmp/serve.log" >&2; exit 1; }
 echo "    ok: 9 collections listed by ogrinfo, clean exit on SIGTERM"
+
+echo "==> map UI in a real browser (chromium via playwright-core), offline, against tekichi serve"
+rm -rf target/ui-screenshots
+(cd web && TEKICHI_BIN="$PWD/../target/debug/tekichi" node --test --test-concurrency=1 tests/)
+echo "    screenshots and the printed report: target/ui-screenshots/"

@@ -170,7 +170,8 @@ async function assessSite(feature) {
   selectTab('assess');
   showStatus(t('working'));
   try {
-    const isPoint = feature.geometry.type === 'Point';
+    // A bare point is answered by GET; a feature with a name or id is posted so they are echoed.
+    const isPoint = feature.geometry.type === 'Point' && !Object.keys(feature.properties ?? {}).length;
     const report = isPoint
       ? await getJson(`/api/assess?lon=${feature.geometry.coordinates[0]}&lat=${feature.geometry.coordinates[1]}`)
       : await getJson('/api/assess', {
@@ -497,6 +498,7 @@ async function start() {
   await loadLayers();
   setupPopups();
   map.getCanvas().style.cursor = 'crosshair';
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = 'true';
 }
 
