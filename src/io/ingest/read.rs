@@ -206,6 +206,8 @@ pub fn read_file(
     for feature in layer.features() {
         // SAFETY: the handle is valid while `feature` lives; GDAL returns pointers into
         // the feature (or its definition) that are copied before the feature is dropped.
+        // SAFETY: as below; a null geometry reference is only compared, never used.
+        let has_null_geometry = unsafe { gdal_sys::OGR_F_GetGeometryRef(feature.c_feature()).is_null() };
         let values = unsafe {
             let h = feature.c_feature();
             let defn = gdal_sys::OGR_F_GetDefnRef(h);
@@ -238,14 +240,17 @@ pub fn read_file(
                 })
                 .collect::<Vec<_>>()
         };
-        let geometry = feature.geometry().filter(|g| !g.is_empty()).map(|g| {
-            g.json().map_err(|e| e.to_string()).and_then(|text: String| {
-                serde_json::from_str::<geojson::Geometry>(&text).map_err(|_| {
-                    "a coordinate is not a finite number (NaN or infinite) / 座標が数値ではありません（NaN など）"
-                        .to_string()
+        let geometry = feature
+            .geometry()
+            .filter(|g| !has_null_geometry && !g.is_empty())
+            .map(|g| {
+                g.json().map_err(|e| e.to_string()).and_then(|text: String| {
+                    serde_json::from_str::<geojson::Geometry>(&text).map_err(|_| {
+                        "a coordinate is not a finite number (NaN or infinite) / 座標が数値ではありません（NaN など）"
+                            .to_string()
+                    })
                 })
-            })
-        });
+            });
         rows.push((geometry, values));
     }
     if raw_names.is_empty() {
