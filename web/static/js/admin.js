@@ -1,0 +1,233 @@
+// The GIS staff page: upload a layer (validated first, nothing stored), see every problem
+// and the difference from the active version, import it as a new version, activate a
+// version or roll back, read the audit log. Writes carry the bearer token.
+//
+// Endpoints (issue 4): POST /api/layers/{kind}[?dry_run=false] (multipart `file` fields
+// plus source/publisher/date), POST /api/layers/{kind}/activate {version},
+// POST /api/layers/{kind}/rollback, GET /api/layers/{kind}/versions, GET /api/audit.
+
+import { t, applyStatic, toggleLang, onLangChange, extend } from './i18n.js';
+import { KINDS, escapeHtml as h } from './layers.js';
+
+extend({
+  ja: {
+    admin_title: 'レイヤ管理（GIS担当）',
+    back_to_map: '地図へ戻る',
+    token_title: '認証',
+    token_label: 'アクセストークン',
+    token_hint: '書き込み（取り込み・有効化・ロールバック）にはトークンが必要です。このタブを閉じると消えます。',
+    upload_title: 'レイヤの取り込み',
+    kind_label: 'レイヤ種別',
+    files_label: 'ファイル（GeoJSON、Shapefile の zip、GeoPackage、KML、FlatGeobuf、CSV）',
+    validate: '検証（取り込まない）',
+    import: '取り込む（有効化はしない）',
+    validating: '検証中…',
+    valid: '検証に合格しました。内容を確認してから取り込んでください。',
+    invalid: '取り込めません。次の問題を直してください。',
+    imported: 'バージョン {version} として保存しました（まだ有効ではありません）。',
+    counts_read: '読込', counts_accepted: '採用', counts_repaired: '修復', counts_rejected: '却下', counts_flagged: '要確認',
+    problem_feature: '地物', problem_status: '状態', problem_code: 'コード', problem_message: '内容',
+    diff_title: '有効な版との差分',
+    versions_title: 'バージョン',
+    rollback: '一つ前の版に戻す',
+    activate: '有効にする',
+    active: '有効',
+    activated: 'バージョン {version} を有効にしました。',
+    rolled_back: 'バージョン {version} に戻しました。',
+    audit_title: '変更履歴',
+    at: '日時', actor: '実行者', action: '操作', detail: '内容', features: '地物数', created: '作成',
+    not_available: 'この機能のエンドポイントがサーバにありません（{status}）。',
+  },
+  en: {
+    admin_title: 'Layer administration (GIS staff)',
+    back_to_map: 'Back to the map',
+    token_title: 'Authentication',
+    token_label: 'Access token',
+    token_hint: 'Writes (import, activate, roll back) need a token. It is forgotten when this tab closes.',
+    upload_title: 'Import a layer',
+    kind_label: 'Layer kind',
+    files_label: 'Files (GeoJSON, zipped Shapefile, GeoPackage, KML, FlatGeobuf, CSV)',
+    validate: 'Validate (store nothing)',
+    import: 'Import (not activated)',
+    validating: 'Validating…',
+    valid: 'Validation passed. Check the report, then import.',
+    invalid: 'Cannot be imported. Fix these problems.',
+    imported: 'Stored as version {version} (not active yet).',
+    counts_read: 'read', counts_accepted: 'accepted', counts_repaired: 'repaired', counts_rejected: 'rejected', counts_flagged: 'flagged',
+    problem_feature: 'Feature', problem_status: 'Status', problem_code: 'Code', problem_message: 'Message',
+    diff_title: 'Difference from the active version',
+    versions_title: 'Versions',
+    rollback: 'Roll back to the previous version',
+    activate: 'Activate',
+    active: 'active',
+    activated: 'Version {version} is active.',
+    rolled_back: 'Rolled back to version {version}.',
+    audit_title: 'Audit log',
+    at: 'When', actor: 'Who', action: 'Action', detail: 'Detail', features: 'Features', created: 'Created',
+    not_available: 'The server has no endpoint for this ({status}).',
+  },
+});
+
+const $ = (id) => document.getElementById(id);
+const kind = () => $('kind').value;
+
+function auth() {
+  const token = $('token').value.trim();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** Fetches JSON; a problem+json error becomes an Error carrying the problem. */
+async function call(url, init = {}) {
+  const r = await fetch(url, { ...init, headers: { ...(init.headers ?? {}), ...auth() } });
+  const body = await r.json().catch(() => null);
+  if (!r.ok) {
+    const err = new Error(r.status === 404 || r.status === 405 ? t('not_available', { status: r.status }) : body?.detail ?? `${r.status}`);
+    err.problem = body;
+    err.status = r.status;
+    throw err;
+  }
+  return body;
+}
+
+function setStatus(id, text, error = false) {
+  $(id).textContent = text;
+  $(id).classList.toggle('error', error);
+}
+
+function problemsTable(problems) {
+  if (!problems?.length) return '';
+  const rows = problems.map((p) => `<tr><td>${h(p.file ?? '')} #${h(p.feature ?? p.index ?? '')}</td><td>${h(p.status ?? '')}</td><td class="code">${h(p.code ?? '')}</td><td>${h(p.message ?? p.reason ?? '')}</td></tr>`).join('');
+  return `<table class="rp-table"><thead><tr><th>${h(t('problem_feature'))}</th><th>${h(t('problem_status'))}</th><th>${h(t('problem_code'))}</th><th>${h(t('problem_message'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function diffBlock(diff) {
+  if (!diff) return '';
+  const rows = Object.entries(diff)
+    .filter(([, v]) => v !== null && typeof v !== 'object')
+    .map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${h(v)}</td></tr>`).join('');
+  const lists = Object.entries(diff)
+    .filter(([, v]) => Array.isArray(v) && v.length)
+    .map(([k, v]) => `<p class="small"><strong>${h(k)}</strong>: ${v.slice(0, 50).map((x) => h(typeof x === 'object' ? JSON.stringify(x) : x)).join(', ')}${v.length > 50 ? ' …' : ''}</p>`).join('');
+  return `<h3>${h(t('diff_title'))}</h3><table class="rp-table"><tbody>${rows}</tbody></table>${lists}`;
+}
+
+/** Renders an import answer: the ImportReport (possibly under `report`) and a diff. */
+function renderValidation(body) {
+  const report = body?.report ?? body;
+  const c = report?.counts;
+  const counts = c ? `<div class="counts">${['read', 'accepted', 'repaired', 'rejected', 'flagged']
+    .map((k) => `<span class="${k === 'rejected' && c[k] ? 'bad' : ''}">${h(t(`counts_${k}`))}: ${c[k]}</span>`).join('')}</div>` : '';
+  const datasets = (report?.datasets ?? []).map((d) => `<p class="small">${h(d.name)} — ${h(d.driver)} · ${h(d.crs)} · ${h(d.encoding)} · ${d.features}</p>`).join('');
+  $('validation').innerHTML = counts + datasets + problemsTable(report?.problems) + diffBlock(body?.diff);
+}
+
+function upload(dryRun) {
+  const data = new FormData();
+  for (const f of $('files').files) data.append('file', f, f.name);
+  for (const k of ['source', 'publisher', 'date']) if ($(k).value) data.append(k, $(k).value);
+  return call(`/api/layers/${kind()}${dryRun ? '' : '?dry_run=false'}`, { method: 'POST', body: data });
+}
+
+async function validate(e) {
+  e.preventDefault();
+  $('import').disabled = true;
+  setStatus('upload-status', t('validating'));
+  $('validation').innerHTML = '';
+  try {
+    const body = await upload(true);
+    renderValidation(body);
+    const rejected = (body?.report ?? body)?.counts?.rejected ?? 0;
+    setStatus('upload-status', rejected ? t('invalid') : t('valid'), rejected > 0);
+    $('import').disabled = rejected > 0;
+  } catch (err) {
+    setStatus('upload-status', `${t('invalid')} ${err.message}`, true);
+    if (err.problem) {
+      renderValidation(err.problem);
+      if (err.problem.errors?.length) $('validation').innerHTML += problemsTable(err.problem.errors.map((x) => ({ ...x, feature: x.index ?? x.feature ?? '', message: x.message })));
+    }
+  }
+}
+
+async function doImport() {
+  try {
+    const body = await upload(false);
+    setStatus('upload-status', t('imported', { version: body?.version ?? '?' }));
+    $('import').disabled = true;
+    await refresh();
+  } catch (err) {
+    setStatus('upload-status', err.message, true);
+  }
+}
+
+async function refresh() {
+  try {
+    const body = await call(`/api/layers/${kind()}/versions`);
+    const versions = body?.versions ?? body ?? [];
+    $('versions').innerHTML = `<thead><tr><th>#</th><th>${h(t('created'))}</th><th>${h(t('source'))}</th><th>${h(t('date'))}</th><th>${h(t('features'))}</th><th></th></tr></thead><tbody>${
+      versions.map((v) => `<tr><td>${v.version}</td><td>${h(v.created_at)}</td><td>${h(v.source)}</td><td>${h(v.date)}</td><td class="num">${h(v.feature_count ?? '')}</td><td>${
+        v.active ? `<span class="ok-text">${h(t('active'))}</span>` : `<button type="button" data-activate="${v.version}">${h(t('activate'))}</button>`}</td></tr>`).join('')}</tbody>`;
+    setStatus('versions-status', '');
+  } catch (err) {
+    $('versions').innerHTML = '';
+    setStatus('versions-status', err.message, true);
+  }
+  try {
+    const body = await call('/api/audit');
+    const entries = body?.entries ?? body ?? [];
+    $('audit').innerHTML = `<thead><tr><th>${h(t('at'))}</th><th>${h(t('actor'))}</th><th>${h(t('action'))}</th><th>${h(t('layer'))}</th><th>${h(t('detail'))}</th></tr></thead><tbody>${
+      entries.map((a) => `<tr><td>${h(a.at)}</td><td>${h(a.actor)}</td><td>${h(a.action)}</td><td>${h(a.kind ?? '')} ${h(a.version ?? '')}</td><td>${h(a.detail)}</td></tr>`).join('')}</tbody>`;
+  } catch {
+    $('audit').innerHTML = '';
+  }
+}
+
+async function activate(version) {
+  try {
+    await call(`/api/layers/${kind()}/activate`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version }),
+    });
+    setStatus('versions-status', t('activated', { version }));
+  } catch (err) {
+    setStatus('versions-status', err.message, true);
+  }
+  await refresh();
+}
+
+async function rollback() {
+  try {
+    const body = await call(`/api/layers/${kind()}/rollback`, { method: 'POST' });
+    setStatus('versions-status', t('rolled_back', { version: body?.version ?? '?' }));
+  } catch (err) {
+    setStatus('versions-status', err.message, true);
+  }
+  await refresh();
+}
+
+function kinds() {
+  $('kind').innerHTML = KINDS.map((k) => `<option value="${k.kind}">${h(t(`kind_${k.kind}`))} (${k.kind})</option>`).join('');
+}
+
+function start() {
+  applyStatic();
+  kinds();
+  $('token').value = sessionStorage.getItem('tekichi.token') ?? '';
+  $('token').addEventListener('change', () => sessionStorage.setItem('tekichi.token', $('token').value.trim()));
+  $('lang').addEventListener('click', toggleLang);
+  onLangChange(() => {
+    const selected = kind();
+    kinds();
+    $('kind').value = selected;
+  });
+  $('upload').addEventListener('submit', validate);
+  $('import').addEventListener('click', doImport);
+  $('rollback').addEventListener('click', rollback);
+  $('kind').addEventListener('change', refresh);
+  $('versions').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-activate]');
+    if (b) activate(Number(b.dataset.activate));
+  });
+  refresh();
+  document.body.dataset.ready = 'true';
+}
+
+start();
