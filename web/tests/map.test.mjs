@@ -127,6 +127,7 @@ test('a pasted candidate list is ranked as the API ranks it, sortable, linked to
     method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv,
   })).text()).trim().split('\n').map((l) => JSON.parse(l));
   await page.click('#tab-rank');
+  assert.equal(await page.isVisible('#report'), false, 'one pane at a time');
   await page.fill('#rank-input', csv);
   await page.click('#rank-go');
   await page.waitForSelector('#rank-table:not([hidden])');
@@ -140,8 +141,10 @@ test('a pasted candidate list is ranked as the API ranks it, sortable, linked to
   const hazards = await page.$$eval('#rank-table tbody tr td:nth-child(5)', (tds) => tds.map((td) => parseInt(td.textContent, 10)).filter(Number.isFinite));
   assert.deepEqual(hazards, [...hazards].sort((a, b) => b - a));
   // A row opens its report and moves the map there.
+  const firstName = await page.textContent('#rank-table tbody tr:first-child td:nth-child(3)');
   await page.click('#rank-table tbody tr:first-child');
-  await page.waitForSelector('#pane-assess:not([hidden]) #report .verdict, #report .verdict');
+  await page.waitForSelector('#report .verdict', { state: 'visible' });
+  assert.equal(await page.textContent('#report .rp-name'), firstName);
   // Export as CSV: the server's own ranked CSV, with the BOM for Excel.
   await page.click('#tab-rank');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);

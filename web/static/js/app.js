@@ -331,6 +331,8 @@ function openRanked(i) {
   for (const tr of $('rank-table').querySelectorAll('tbody tr')) tr.classList.toggle('selected', Number(tr.dataset.index) === i);
   if (r.site.geometry) state.lastSite = { type: 'Feature', properties: { site_id: r.site.id, name: r.site.name }, geometry: r.site.geometry };
   if (r.site.anchor) map.flyTo({ center: r.site.anchor, zoom: Math.max(map.getZoom(), 14) });
+  // The report opens in the assessment tab; the ranked table stays as it was behind its tab.
+  selectTab('assess');
   showReport(r);
 }
 
