@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# In-process benchmarks (criterion) and a timed batch CLI run, on the sample city and on a
-# generated city with ≥ 10⁵ hazard polygons. Figures go into BENCHMARKS.md by hand, with
-# the machine and date this script prints.
+# In-process benchmarks (criterion) and timed batch CLI runs, on the sample city and on a
+# generated city with ≥ 10⁵ hazard polygons, then how cost grows from 10⁴ to 10⁶ hazard
+# polygons. Figures go into BENCHMARKS.md by hand, with the machine and date this script
+# prints. The HTTP load test is scripts/bench-http.sh, the peers scripts/bench-peers.sh.
+#
+#   scripts/bench.sh                    # everything (the 10⁶ city takes ~1 min to generate)
+#   SCALES="10000 100000" scripts/bench.sh
+#   SKIP_CRITERION=1 scripts/bench.sh   # batch and scaling only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -15,20 +20,32 @@ fi
 echo "==> machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "==> date: $(date -u +%Y-%m-%dT%H:%MZ)  commit: $(git rev-parse --short HEAD 2>/dev/null || echo none)"
 
-echo "==> criterion (in-process)"
-cargo bench --bench assess -- --noplot "$@"
-echo "==> medians (criterion estimates)"
-python3 - <<'PY'
-import json, pathlib
+echo "==> load average: $(cut -d' ' -f1-3 /proc/loadavg) (figures are only comparable on a quiet machine)"
+
+# Criterion medians of the benchmarks whose names match $1 (a regex).
+medians() {
+  python3 - "$1" <<'PY'
+import json, pathlib, re, sys
 for f in sorted(pathlib.Path("target/criterion").glob("**/new/estimates.json")):
-    e = json.loads(f.read_text())
     name = str(f.parent.parent.relative_to("target/criterion"))
-    med = e["median"]["point_estimate"] / 1000
+    if not re.search(sys.argv[1], name):
+        continue
+    med = json.loads(f.read_text())["median"]["point_estimate"] / 1000
     unit, val = ("ms", med / 1000) if med >= 1000 else ("µs", med)
     print(f"    {name:<22} median {val:8.2f} {unit}")
 PY
+}
+
+if [ -z "${SKIP_CRITERION:-}" ]; then
+  echo "==> criterion (in-process)"
+  cargo bench --bench assess -- --noplot "$@"
+  echo "==> medians (criterion estimates)"
+  medians 'sample|large-1e5'
+fi
 
 [ -x /usr/bin/time ] || { as_root apt-get install -y -qq time; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 echo "==> batch CLI (release, both cores)"
 cargo build --release --quiet
 for f in "$large/sites-points.csv" "$large/sites-parcels.geojson"; do
@@ -37,4 +54,32 @@ for f in "$large/sites-points.csv" "$large/sites-parcels.geojson"; do
   /usr/bin/time -f "    peak RSS %M KiB" target/release/tekichi assess --data "$large" --sites "$f" --format ndjson --output /dev/null
   end=$(date +%s.%N)
   python3 -c "import sys; n=int(sys.argv[1]); t=float(sys.argv[3])-float(sys.argv[2]); print(f'    {sys.argv[4]}: {n} sites in {t:.2f} s (load included) = {n/t:,.0f} sites/s')" "$n" "$start" "$end" "$(basename "$f")"
+done
+
+echo "==> scaling: 10⁴ → 10⁶ hazard polygons (load, memory, per-site time)"
+for n in ${SCALES:-10000 100000 1000000}; do
+  exp=$(python3 -c "import math,sys; print(round(math.log10(int(sys.argv[1]))))" "$n")
+  dir="data/generated/large-1e$exp"
+  if [ ! -f "$dir/manifest.toml" ]; then
+    echo "    generating $dir"
+    python3 scripts/gen_city.py large --hazard-polygons "$n" --sites-points 10000 --sites-parcels 2000 --out "$dir" >/dev/null
+  fi
+  /usr/bin/time -f "%e %M" -o "$work/load.time" target/release/tekichi layers --data "$dir" >/dev/null
+  read -r load_s load_kib <"$work/load.time"
+  head -n 10001 "$dir/sites-points.csv" >"$work/points.csv"
+  /usr/bin/time -f "%e %U %S %M" -o "$work/batch.time" \
+    target/release/tekichi assess --data "$dir" --sites "$work/points.csv" --format ndjson --output /dev/null
+  read -r wall user sys batch_kib <"$work/batch.time"
+  python3 - "$n" "$load_s" "$load_kib" "$wall" "$user" "$sys" "$batch_kib" <<'PY'
+import sys
+n, load_s, load_kib, wall, user, sys_s, kib = sys.argv[1:]
+batch = float(wall) - float(load_s)
+print(f"    {int(n):>9,} polygons: load {float(load_s):5.2f} s, {int(load_kib)/1024:5.0f} MiB; "
+      f"10,000 points {batch:5.2f} s after load = {10000/max(batch, 1e-9):8,.0f} sites/s "
+      f"(CPU {float(user)+float(sys_s):.2f} s incl. load), peak {int(kib)/1024:.0f} MiB")
+PY
+  if [ -z "${SKIP_CRITERION:-}" ] && [ "$exp" != 5 ]; then
+    TEKICHI_BENCH_LARGE="$dir" cargo bench --bench assess -- --noplot "large-1e$exp" >/dev/null 2>&1
+    medians "large-1e$exp"
+  fi
 done
