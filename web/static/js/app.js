@@ -297,6 +297,9 @@ function cell(key, r, i) {
   }
 }
 
+/** Rows drawn in the table; every site is on the map and in the exports. */
+const TABLE_ROWS = 1000;
+
 function renderRankTable() {
   const table = $('rank-table');
   const { key, dir } = state.sort;
@@ -307,8 +310,9 @@ function renderRankTable() {
     const y = col[2](b[0], b[1]);
     return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'ja')) * dir || a[1] - b[1];
   });
-  table.innerHTML = `<thead><tr>${COLUMNS.map(([k, label]) => `<th aria-sort="${k === key ? (dir > 0 ? 'ascending' : 'descending') : 'none'}"><button type="button" data-sort="${k}">${h(t(label))}${k === key ? (dir > 0 ? ' ▲' : ' ▼') : ''}</button></th>`).join('')}</tr></thead>
-    <tbody>${rows.map(([r, i]) => `<tr tabindex="0" data-index="${i}">${COLUMNS.map(([k]) => `<td>${cell(k, r, i)}</td>`).join('')}</tr>`).join('')}</tbody>`;
+  const caption = rows.length > TABLE_ROWS ? `<caption>${h(t('rank_truncated', { n: TABLE_ROWS, total: rows.length }))}</caption>` : '';
+  table.innerHTML = `${caption}<thead><tr>${COLUMNS.map(([k, label]) => `<th aria-sort="${k === key ? (dir > 0 ? 'ascending' : 'descending') : 'none'}"><button type="button" data-sort="${k}">${h(t(label))}${k === key ? (dir > 0 ? ' ▲' : ' ▼') : ''}</button></th>`).join('')}</tr></thead>
+    <tbody>${rows.slice(0, TABLE_ROWS).map(([r, i]) => `<tr tabindex="0" data-index="${i}">${COLUMNS.map(([k]) => `<td>${cell(k, r, i)}</td>`).join('')}</tr>`).join('')}</tbody>`;
   table.hidden = false;
 }
 
@@ -361,9 +365,11 @@ async function rank() {
     }
     const total = Number(r.headers.get('x-tekichi-sites')) || 0;
     const rejected = Number(r.headers.get('x-tekichi-rejected')) || 0;
+    // Ranked, the server scores every site before the first line: indeterminate until then.
     progress.max = Math.max(total, 1);
-    progress.value = 0;
+    progress.removeAttribute('value');
     progress.hidden = false;
+    status.textContent = t('rank_progress', { done: 0, total });
     const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {

@@ -4,7 +4,7 @@
 
 import * as maplibregl from '/map/lib/maplibre-gl/maplibre-gl.mjs';
 import qrcode from '/map/lib/qrcode-generator/qrcode.mjs';
-import { t, applyStatic, toggleLang, onLangChange, extend } from './i18n.js';
+import { t, pick, applyStatic, toggleLang, onLangChange, extend } from './i18n.js';
 import { KINDS, addKind, legendRows, escapeHtml as h } from './layers.js';
 import { renderReport } from './report.js';
 import { addBasemap } from './basemap.js';
@@ -22,6 +22,13 @@ extend({
     same_answer_note: 'データは作成後に更新されていますが（{layers}）、現在のデータでも結果の概要は同じです。',
     not_found: 'この結果は見つかりません。',
     map_note: '地図のレイヤは現在のデータです。',
+    rubric_table: '評価基準の配点表',
+    this_site: 'この候補地',
+    none_zone: '区域外',
+    inside: '区域内',
+    yellow: '警戒区域',
+    red: '特別警戒区域',
+    rubric_gone: 'この評価基準は現在提供されていないため配点表を表示できません。',
     disclaimer: '本報告書は、公開されている都市計画・ハザード情報と市の選定基準（評価基準）に基づく事前確認の参考資料です。指定・許可・補助の可否を保証するものではありません。最終的な判断は市の担当部署にご確認ください。ハザード情報の「データなし」は安全を意味しません。',
   },
   en: {
@@ -36,6 +43,13 @@ extend({
     same_answer_note: 'The data has been updated since ({layers}), but the summary of the answer is unchanged.',
     not_found: 'No such result.',
     map_note: 'Map layers show the current data.',
+    rubric_table: 'Scoring table of the rubric',
+    this_site: 'This site',
+    none_zone: 'outside',
+    inside: 'inside',
+    yellow: 'warning zone (yellow)',
+    red: 'special warning zone (red)',
+    rubric_gone: 'This rubric is no longer offered: its table cannot be shown.',
     disclaimer: 'This report is a preliminary check based on published planning and hazard data and the city\'s rubric. It does not guarantee designation, permission or subsidy; confirm with the city. "No data" for a hazard does not mean safe.',
   },
 });
@@ -43,6 +57,26 @@ extend({
 const $ = (id) => document.getElementById(id);
 const id = location.pathname.split('/').filter(Boolean).pop();
 let result = null;
+let rubric = null;
+
+const band = (b) => (b.to_m == null ? `${b.from_m}m${pick('以上', '+')}` : b.from_m === 0 ? `${b.to_m}m${pick('未満', ' or less')}` : `${b.from_m}–${b.to_m}m`);
+
+/** The rubric's classes → points for each hazard category, with this site's points. */
+function rubricTable(report) {
+  if (!rubric) return `<p class="small">${h(t('rubric_gone'))}</p>`;
+  const rows = ['flood', 'river_erosion', 'landslide', 'tsunami'].map((key) => {
+    const c = rubric.categories[key];
+    const got = report.hazard.categories[key]?.points;
+    let classes;
+    if (c.bands) classes = [[t('none_zone'), c.none_points], ...c.bands.map((b) => [band(b), b.points])];
+    else if (key === 'landslide') classes = [[t('none_zone'), c.points.outside], [t('yellow'), c.points.yellow], [t('red'), c.points.red]];
+    else classes = [[t('none_zone'), c.points.outside], [t('inside'), c.points.inside]];
+    const cells = classes.map(([label, pts]) => `${h(label)} <strong>${pts}</strong>`).join(' · ');
+    return `<tr><td>${h(pick(c.label_ja, c.label_en))}</td><td>${cells}</td><td class="num">${got == null ? h(t('no_data')) : `<strong>${got}</strong>`}</td></tr>`;
+  }).join('');
+  return `<section class="rp-section"><h3>${h(t('rubric_table'))}</h3><table class="rp-table"><thead><tr><th>${h(t('category'))}</th><th>${h(t('points'))}</th><th>${h(t('this_site'))}</th></tr></thead><tbody>${rows}</tbody></table>
+    <p class="small">${h(pick(rubric.name_ja, rubric.name_en))} — ${h(rubric.source)}</p></section>`;
+}
 
 function render() {
   if (!result) return;
@@ -63,7 +97,7 @@ function render() {
   } else {
     changed.hidden = true;
   }
-  $('body').innerHTML = renderReport(r.report);
+  $('body').innerHTML = renderReport(r.report) + (r.report.error ? '' : rubricTable(r.report));
   document.title = `${t('report_heading')} — ${r.id}`;
 }
 
@@ -131,6 +165,8 @@ async function start() {
     return;
   }
   result = await r.json();
+  const rubrics = await (await fetch('/api/rubrics')).json();
+  rubric = rubrics.rubrics.find((x) => x.id === result.report.rubric.id) ?? null;
   render();
   qr(`${location.origin}${result.url}`);
   if (!result.report.error) await drawMap(result.report);
