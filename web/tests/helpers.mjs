@@ -13,10 +13,11 @@ export const SHOTS = join(ROOT, 'target/ui-screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
 /** Starts `tekichi serve` on 127.0.0.1:0 and resolves with its base URL once it listens. */
-export async function startServer(extraEnv = {}) {
-  const bin = process.env.TEKICHI_BIN ?? join(ROOT, 'target/debug/tekichi');
+export const BIN = process.env.TEKICHI_BIN ?? join(ROOT, 'target/debug/tekichi');
+
+export async function startServer(extraEnv = {}, source = ['--data', join(ROOT, 'data/sample-city')]) {
   const state = mkdtempSync(join(tmpdir(), 'tekichi-ui-'));
-  const child = spawn(bin, ['serve', '--data', join(ROOT, 'data/sample-city'), '--bind', '127.0.0.1:0'], {
+  const child = spawn(BIN, ['serve', ...source, '--bind', '127.0.0.1:0'], {
     cwd: ROOT,
     env: { ...process.env, TEKICHI_STATE_DIR: state, TEKICHI_WEB_DIR: join(ROOT, 'web'), TEKICHI_LOG: 'warn', ...extraEnv },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -23,6 +23,9 @@ extend({
     import: '取り込む（有効化はしない）',
     validating: '検証中…',
     valid: '検証に合格しました。内容を確認してから取り込んでください。',
+    valid_with_rejections: '{n} 件の地物は取り込めません（一覧を参照）。残りを取り込むことはできます。',
+    impact_title: '候補地・圏域への影響',
+    impact_line: '候補地 {candidates} 件中 {changed} 件の結果が変わります（判定 {verdict} 件、ハザード点 {hazard} 件）。圏域 {areas} 件。',
     invalid: '取り込めません。次の問題を直してください。',
     imported: 'バージョン {version} として保存しました（まだ有効ではありません）。',
     counts_read: '読込', counts_accepted: '採用', counts_repaired: '修復', counts_rejected: '却下', counts_flagged: '要確認',
@@ -51,6 +54,9 @@ extend({
     import: 'Import (not activated)',
     validating: 'Validating…',
     valid: 'Validation passed. Check the report, then import.',
+    valid_with_rejections: '{n} features cannot be imported (see the list); the rest can be.',
+    impact_title: 'Effect on candidates and areas',
+    impact_line: '{changed} of {candidates} candidate sites would change (verdict {verdict}, hazard points {hazard}); {areas} areas.',
     invalid: 'Cannot be imported. Fix these problems.',
     imported: 'Stored as version {version} (not active yet).',
     counts_read: 'read', counts_accepted: 'accepted', counts_repaired: 'repaired', counts_rejected: 'rejected', counts_flagged: 'flagged',
@@ -118,7 +124,12 @@ function renderValidation(body) {
   const counts = c ? `<div class="counts">${['read', 'accepted', 'repaired', 'rejected', 'flagged']
     .map((k) => `<span class="${k === 'rejected' && c[k] ? 'bad' : ''}">${h(t(`counts_${k}`))}: ${c[k]}</span>`).join('')}</div>` : '';
   const datasets = (report?.datasets ?? []).map((d) => `<p class="small">${h(d.name)} — ${h(d.driver)} · ${h(d.crs)} · ${h(d.encoding)} · ${d.features}</p>`).join('');
-  $('validation').innerHTML = counts + datasets + problemsTable(report?.problems) + diffBlock(body?.diff);
+  const im = body?.impact;
+  const impact = im ? `<h3>${h(t('impact_title'))}</h3><p>${h(t('impact_line', {
+    candidates: im.candidates, changed: im.candidates_changed, verdict: im.verdict_changed, hazard: im.hazard_total_changed, areas: im.areas_changed,
+  }))}</p>` : '';
+  const summary = body?.summary ? `<pre class="summary">${h(body.summary)}</pre>` : '';
+  $('validation').innerHTML = summary + counts + datasets + problemsTable(report?.problems) + diffBlock(body?.diff) + impact;
 }
 
 function upload(dryRun) {
@@ -136,9 +147,12 @@ async function validate(e) {
   try {
     const body = await upload(true);
     renderValidation(body);
-    const rejected = (body?.report ?? body)?.counts?.rejected ?? 0;
-    setStatus('upload-status', rejected ? t('invalid') : t('valid'), rejected > 0);
-    $('import').disabled = rejected > 0;
+    const c = (body?.report ?? body)?.counts;
+    const rejected = c?.rejected ?? 0;
+    // Rejected features do not block an import (issue 4): they are left out and listed.
+    const usable = (c?.accepted ?? 0) > 0;
+    setStatus('upload-status', !usable ? t('invalid') : rejected ? t('valid_with_rejections', { n: rejected }) : t('valid'), rejected > 0);
+    $('import').disabled = !usable;
   } catch (err) {
     setStatus('upload-status', `${t('invalid')} ${err.message}`, true);
     if (err.problem) {
@@ -166,7 +180,6 @@ async function refresh() {
     $('versions').innerHTML = `<thead><tr><th>#</th><th>${h(t('created'))}</th><th>${h(t('source'))}</th><th>${h(t('date'))}</th><th>${h(t('features'))}</th><th></th></tr></thead><tbody>${
       versions.map((v) => `<tr><td>${v.version}</td><td>${h(v.created_at)}</td><td>${h(v.source)}</td><td>${h(v.date)}</td><td class="num">${h(v.feature_count ?? '')}</td><td>${
         v.active ? `<span class="ok-text">${h(t('active'))}</span>` : `<button type="button" data-activate="${v.version}">${h(t('activate'))}</button>`}</td></tr>`).join('')}</tbody>`;
-    setStatus('versions-status', '');
   } catch (err) {
     $('versions').innerHTML = '';
     setStatus('versions-status', err.message, true);
