@@ -2,6 +2,7 @@
 
 mod analytics;
 mod ingest;
+mod token;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -44,6 +45,8 @@ enum Command {
     Grid(analytics::GridArgs),
     /// 評価基準を変えたら結果がどう変わるか / What-if: compare candidates under a changed rubric; nearest passing place.
     Whatif(analytics::WhatifArgs),
+    /// 書き込み用トークンの作成・ハッシュ化 / Make a write token for the HTTP layer endpoints, or hash one.
+    Token(token::TokenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +132,9 @@ struct ServeArgs {
     /// 待ち受けアドレス / Address to listen on (default 127.0.0.1:8080; port 0 picks a free port).
     #[arg(long)]
     bind: Option<std::net::SocketAddr>,
+    /// レイヤストア (SQLite): serve its active versions instead of --data, and accept uploads and activation over HTTP.
+    #[arg(long)]
+    store: Option<PathBuf>,
 }
 
 /// A user error (exit code 2) as opposed to an internal one (exit code 1).
@@ -147,6 +153,7 @@ pub fn run() -> ExitCode {
         Command::Areas(args) => analytics::areas(args),
         Command::Grid(args) => analytics::grid(args),
         Command::Whatif(args) => analytics::whatif(args),
+        Command::Token(args) => token::run(args),
     };
     match result {
         Ok(code) => code,
@@ -285,12 +292,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(bind) = args.bind {
         settings.bind = bind;
     }
+    if let Some(store) = args.store {
+        settings.store = Some(store);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let data = settings.data.display().to_string();
+        let data = match &settings.store {
+            Some(store) => format!("store {}", store.display()),
+            None => settings.data.display().to_string(),
+        };
         let app = Application::build(settings)
             .await
             .map_err(|e| BadInput(e.to_string()))?;

@@ -897,6 +897,12 @@ async fn the_openapi_document_lists_every_route_and_the_report() {
         ("get", "/api/map/{kind}"),
         ("post", "/api/results"),
         ("get", "/api/results/{id}"),
+        ("post", "/api/layers/{kind}"),
+        ("post", "/api/layers/{kind}/activate"),
+        ("post", "/api/layers/{kind}/rollback"),
+        ("get", "/api/layers/{kind}/versions"),
+        ("get", "/api/layers/{kind}/reports/{report_id}"),
+        ("get", "/api/audit"),
     ];
     let documented: BTreeSet<(String, String)> = doc["paths"]
         .as_object()

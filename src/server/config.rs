@@ -8,6 +8,7 @@
 //! rubric_dir = "data/rubrics"                # every *.toml here is offered by id
 //! public_url = "https://tekichi.city.example" # base of absolute links (else the Host header)
 //! state_dir = "target/tekichi-state"         # stored results (/r/{id}); created when missing
+//! store = "layers.sqlite"                    # serve the layer store's active versions (else `data`)
 //!
 //! [limits]
 //! body_bytes = 1048576          # single-site requests
@@ -24,16 +25,30 @@
 //! dir = "web"                                    # the map UI: static/ and node_modules/ (npm ci)
 //! basemap_tiles = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"   # "" for none
 //! basemap_attribution = "地理院タイル"
+//!
+//! [import]                      # uploads to POST /api/layers/{kind}
+//! upload_bytes = 209715200      # the whole request body (also the files' total)
+//! unzipped_bytes = 1073741824   # everything taken out of zip archives
+//! zip_entries = 1000
+//! features = 1000000
+//! vertices = 50000000
+//!
+//! [[tokens]]                    # write access to the layer store over HTTP
+//! name = "gis-tanaka"           # recorded in the audit log
+//! sha256 = "…64 hex digits…"    # of the token, never the token: `tekichi token new` / `tekichi token hash`
+//! role = "admin"                # admin: upload, store, activate, roll back; uploader (default): upload and store only
 //! ```
 //!
 //! Environment variables: `TEKICHI_CONFIG` (the file), `TEKICHI_BIND`, `TEKICHI_DATA`,
 //! `TEKICHI_RUBRIC`, `TEKICHI_RUBRIC_DIR`, `TEKICHI_PUBLIC_URL`, `TEKICHI_BODY_BYTES`,
 //! `TEKICHI_BATCH_BODY_BYTES`, `TEKICHI_BATCH_MAX_SITES`, `TEKICHI_REQUEST_TIMEOUT_MS`,
 //! `TEKICHI_ITEMS_MAX_LIMIT`, `TEKICHI_MAX_K`, `TEKICHI_CORS_ORIGINS` (comma-separated),
-//! `TEKICHI_STATE_DIR`, `TEKICHI_WEB_DIR`, `TEKICHI_BASEMAP_TILES`, `TEKICHI_BASEMAP_ATTRIBUTION`.
+//! `TEKICHI_STATE_DIR`, `TEKICHI_WEB_DIR`, `TEKICHI_BASEMAP_TILES`, `TEKICHI_BASEMAP_ATTRIBUTION`,
+//! `TEKICHI_STORE`, `TEKICHI_UPLOAD_BYTES`.
 //! `TEKICHI_LOG` sets the log filter (e.g. `info`, `tekichi=debug,tower_http=info`).
 
-use serde::Deserialize;
+use crate::io::ingest::source::ImportLimits;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -56,6 +71,38 @@ pub struct Settings {
     /// Directory of the server's own state: stored results (`results/`).
     pub state_dir: PathBuf,
     pub web: Web,
+    /// The layer store (SQLite): when set, the server answers from its active versions
+    /// instead of `data`, and `POST /api/layers/{kind}` can add and activate versions.
+    /// `data` then only supplies the candidate sites of an upload's impact check.
+    pub store: Option<PathBuf>,
+    /// Limits of one upload (`POST /api/layers/{kind}`); `upload_bytes` is also the body limit.
+    pub import: ImportLimits,
+    /// Named write tokens, stored as SHA-256 hashes.
+    pub tokens: Vec<TokenConfig>,
+}
+
+/// One named write token (`[[tokens]]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// Who holds it; written to the audit log.
+    pub name: String,
+    /// SHA-256 of the token as 64 hex digits (`tekichi token hash`, or
+    /// `printf %s "$TOKEN" | sha256sum`). The token itself is never stored.
+    pub sha256: String,
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Validate uploads and store them as new versions (not activate).
+    #[default]
+    Uploader,
+    /// Everything an uploader may, plus activate and roll back.
+    Admin,
 }
 
 /// The map UI.
@@ -120,6 +167,9 @@ impl Default for Settings {
             cors: Cors::default(),
             state_dir: PathBuf::from("target/tekichi-state"),
             web: Web::default(),
+            store: None,
+            import: ImportLimits::default(),
+            tokens: Vec::new(),
         }
     }
 }
@@ -220,6 +270,8 @@ impl Settings {
             "TEKICHI_WEB_DIR" => self.web.dir = PathBuf::from(value),
             "TEKICHI_BASEMAP_TILES" => self.web.basemap_tiles = value.trim().to_string(),
             "TEKICHI_BASEMAP_ATTRIBUTION" => self.web.basemap_attribution = value.to_string(),
+            "TEKICHI_STORE" => self.store = path(value),
+            "TEKICHI_UPLOAD_BYTES" => self.import.upload_bytes = number(value)?,
             _ => {}
         }
         Ok(())
@@ -260,6 +312,34 @@ mod tests {
         assert_eq!(s.limits.max_k, 9);
         assert_eq!(s.limits.batch_max_sites, Limits::default().batch_max_sites);
         assert_eq!(s.cors.allow_origins, ["https://a.example", "https://b.example"]);
+    }
+
+    #[test]
+    fn store_and_tokens_from_file_and_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tekichi.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "store = \"a.sqlite\"\n[import]\nfeatures = 5\n[[tokens]]\nname = \"gis\"\nsha256 = \"{}\"\nrole = \"admin\"\n[[tokens]]\nname = \"up\"\nsha256 = \"{}\"\n",
+                "a".repeat(64),
+                "b".repeat(64)
+            ),
+        )
+        .unwrap();
+        let s = Settings::load(
+            Some(&file),
+            env(&[
+                ("TEKICHI_STORE", "/srv/layers.sqlite"),
+                ("TEKICHI_UPLOAD_BYTES", "1000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.store, Some(PathBuf::from("/srv/layers.sqlite")));
+        assert_eq!(s.import.features, 5);
+        assert_eq!(s.import.upload_bytes, 1000);
+        assert_eq!(s.tokens[0].role, Role::Admin);
+        assert_eq!(s.tokens[1].role, Role::Uploader, "least privilege by default");
     }
 
     #[test]

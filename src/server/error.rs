@@ -115,7 +115,48 @@ pub const PROBLEM_CODES: &[(&str, u16, &str)] = &[
         "市の範囲が分かりません / The city's extent is unknown",
     ),
     ("search_too_large", 422, "探索範囲が大きすぎます / Search too large"),
+    (
+        "bad_upload",
+        400,
+        "アップロードのフォームが不正です / Invalid upload form",
+    ),
+    ("unauthorized", 401, "トークンが必要です / A valid token is required"),
+    (
+        "forbidden",
+        403,
+        "このトークンには権限がありません / This token may not do that",
+    ),
     ("not_found", 404, "見つかりません / Not found"),
+    (
+        "unknown_version",
+        404,
+        "そのバージョンはありません / No such layer version",
+    ),
+    (
+        "no_store",
+        409,
+        "レイヤストアがありません / The server has no layer store",
+    ),
+    (
+        "nothing_to_roll_back",
+        409,
+        "戻せるバージョンがありません / Nothing to roll back to",
+    ),
+    (
+        "store_conflict",
+        409,
+        "レイヤストアが要求を受け付けません / The layer store refused the request",
+    ),
+    (
+        "import_too_large",
+        413,
+        "取込みの上限を超えています / The upload exceeds an import limit",
+    ),
+    (
+        "import_refused",
+        422,
+        "このファイルは取り込めません / The files cannot be imported",
+    ),
     (
         "method_not_allowed",
         405,

@@ -8,6 +8,8 @@
 //!   or Ctrl-C and shuts down gracefully; the router and its middleware;
 //! - [`routes`] — the handlers: assessment, OGC API – Features, layers/areas/rubrics,
 //!   health, the OpenAPI document and its docs page;
+//! - [`admin`] — the layer store behind the write endpoints, the write tokens, and the
+//!   atomic swap of the served snapshot when a version is activated or rolled back;
 //! - [`results`] — stored results for permalinks (`/r/{id}`), one durable file each;
 //! - [`error`] — the one API error type, rendered as RFC 9457 `application/problem+json`.
 //!
@@ -15,6 +17,7 @@
 //! microseconds); parcels and anything needing PROJ run on the blocking pool; batches
 //! are parsed on the blocking pool, assessed on rayon in chunks and streamed out.
 
+pub mod admin;
 pub mod config;
 pub mod error;
 pub mod extract;

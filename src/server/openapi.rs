@@ -8,7 +8,7 @@ use crate::engine::catalog::LayerKind;
 use crate::engine::index::FeatureId;
 use crate::engine::report::Report;
 use crate::server::error::{FieldError, Problem};
-use crate::server::routes::{analytics, assess, features, health, info, results, web};
+use crate::server::routes::{admin, analytics, assess, features, health, info, results, web};
 use serde::Serialize;
 use std::sync::LazyLock;
 use utoipa::{OpenApi, ToSchema};
@@ -300,7 +300,7 @@ Site suitability for small multi-functional home-care facilities (小規模多�
 - **assessment**: one point (GET), one geometry (POST), or a batch (POST, streamed as NDJSON, GeoJSON or CSV, optionally ranked). \
 Every answer is the site report of the `Report` schema; its field paths are stable.\n\
 - **features**: the loaded layers as OGC API – Features (Part 1 Core, GeoJSON), readable by QGIS and GDAL (`OAPIF:`).\n\
-- **info**: layers with provenance, daily-life areas with their facilities, rubrics.\n\n\
+- **info**: layers with provenance, daily-life areas with their facilities, rubrics.\n- **admin**: the layer store for GIS staff — upload (validated, dry run by default) with a report and the difference from the active version, activate, roll back (the served data switches atomically), versions, audit log. Writes need `Authorization: Bearer <token>`; reads stay open.\n\n\
 Errors are `application/problem+json` (RFC 9457) with a stable `code` and, where relevant, `errors[]` naming the field or line to fix; \
 titles and details read Japanese first, then English."
     ),
@@ -325,6 +325,12 @@ titles and details read Japanese first, then English."
         web::map_layer,
         results::store_result,
         results::get_result,
+        admin::upload,
+        admin::activate,
+        admin::rollback,
+        admin::versions,
+        admin::report,
+        admin::audit,
         health::healthz,
         health::readyz,
         openapi_document,
@@ -338,10 +344,33 @@ titles and details read Japanese first, then English."
         (name = "analytics", description = "計画支援：適地マップ・もしも比較 Planner analytics: suitability map, what-if"),
         (name = "ui", description = "地図画面 What the map page reads"),
         (name = "results", description = "保存した結果 Stored results behind permalinks (/r/{id})"),
+        (name = "admin", description = "レイヤ管理（GIS 担当） Layer store: upload, validate, diff, activate, roll back, audit"),
         (name = "service", description = "稼働確認・API 定義 Health and API description"),
-    )
+    ),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// The `bearer` security scheme of the write endpoints.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "名前付きトークン（設定ファイルの [[tokens]]、SHA-256 で保存） / A named token from the config file's [[tokens]] (stored as SHA-256).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
     // Invariant: the generated document is plain data, which always serialises.

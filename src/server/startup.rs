@@ -5,10 +5,11 @@
 //! [`Application::run_until_stopped`] serves until SIGTERM or Ctrl-C, then stops taking
 //! connections and lets the requests in flight finish.
 
+use crate::server::admin::Admin;
 use crate::server::config::Settings;
 use crate::server::error::{problem_details, ApiError};
 use crate::server::openapi::openapi_document;
-use crate::server::routes::{analytics, assess, docs, features, health, info, results, web};
+use crate::server::routes::{admin, analytics, assess, docs, features, health, info, results, web};
 use crate::server::state::{AppState, Loaded, StartupError};
 use arc_swap::ArcSwap;
 use axum::extract::DefaultBodyLimit;
@@ -70,8 +71,9 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `settings.bind`, loads the data directory and rubrics (on the blocking pool),
-    /// and builds the state. Fails on a busy port, unreadable data or a bad rubric.
+    /// Binds `settings.bind`, loads the data directory — or the layer store's active
+    /// versions when `settings.store` is set — and the rubrics (on the blocking pool), and
+    /// builds the state. Fails on a busy port, unreadable data, a bad rubric or bad tokens.
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -85,12 +87,21 @@ impl Application {
         })?;
         let settings = Arc::new(settings);
         let for_load = settings.clone();
-        let loaded = tokio::task::spawn_blocking(move || Loaded::load(&for_load))
-            .await
-            .map_err(|e| StartupError::Bind {
-                addr: local_addr.to_string(),
-                source: std::io::Error::other(e),
-            })??;
+        let (admin, loaded) = tokio::task::spawn_blocking(move || -> Result<(Admin, Loaded), StartupError> {
+            let admin = Admin::open(&for_load)?;
+            let loaded = if admin.has_store() {
+                let store = admin.store().map_err(|e| StartupError::Config(e.to_string()))?;
+                Loaded::from_store(&for_load, &store)?
+            } else {
+                Loaded::load(&for_load)?
+            };
+            Ok((admin, loaded))
+        })
+        .await
+        .map_err(|e| StartupError::Bind {
+            addr: local_addr.to_string(),
+            source: std::io::Error::other(e),
+        })??;
         tracing::info!(
             dataset = %loaded.dataset.name,
             layers = loaded.catalog.infos().count(),
@@ -104,6 +115,7 @@ impl Application {
                 loaded: Arc::new(ArcSwap::from_pointee(loaded)),
                 settings,
                 draining: Arc::new(AtomicBool::new(false)),
+                admin: Arc::new(admin),
             },
         })
     }
@@ -253,9 +265,13 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limits.body_bytes));
     let timeout = Duration::from_millis(limits.request_timeout_ms);
     let cors = cors(&state.settings);
+    let layer_admin = admin::routes(&state).with_state(state.clone());
     let app = api
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        // Imports may take longer than a query: they are bounded by the import limits,
+        // not by the request timeout (which would answer 503 while the import went on).
+        .merge(layer_admin)
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(problem_details))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)));

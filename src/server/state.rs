@@ -6,7 +6,10 @@
 use crate::engine::catalog::{Catalog, CatalogError, LayerKind, RawFeature, RawLayer};
 use crate::engine::index::FeatureId;
 use crate::engine::rubric::Rubric;
+use crate::io::ingest::store::Store;
+use crate::io::ingest::IngestError;
 use crate::io::layers::{load_layer, read_manifest, LoadError, LoadReport};
+use crate::server::admin::Admin;
 use crate::server::config::Settings;
 use crate::server::error::ApiError;
 use arc_swap::ArcSwap;
@@ -27,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Set when shutdown begins: `/readyz` answers 503 so load balancers stop sending.
     pub draining: Arc<AtomicBool>,
+    /// The layer store (when serving from one), write tokens, upload reports.
+    pub admin: Arc<Admin>,
 }
 
 /// One consistent snapshot of everything a request reads.
@@ -52,14 +57,14 @@ pub struct DatasetInfo {
 }
 
 /// The rubrics on offer, by id.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Rubrics {
     pub default_id: String,
     pub by_id: BTreeMap<String, RubricEntry>,
 }
 
 /// One rubric and where it came from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RubricEntry {
     pub rubric: Arc<Rubric>,
     /// `built-in` or the file name.
@@ -182,6 +187,12 @@ pub enum StartupError {
     Rubric { path: PathBuf, message: String },
     #[error("cannot bind {addr}: {source} / {addr} で待ち受けできません")]
     Bind { addr: String, source: std::io::Error },
+    /// The layer store cannot be opened or read.
+    #[error(transparent)]
+    Store(#[from] IngestError),
+    /// Settings that cannot be used (e.g. a token hash that is not 64 hex digits).
+    #[error("{0}")]
+    Config(String),
 }
 
 /// The current time as RFC 3339 (UTC, whole seconds).
@@ -233,27 +244,58 @@ impl Loaded {
             }
             raws.push(raw);
         }
-        let collections = raws
-            .par_iter()
-            .map(|raw| (raw.kind, Collection::new(raw.kind, &raw.features)))
-            .collect();
-        let catalog = Catalog::build(raws)?;
         let name = if manifest.name.is_empty() {
             dir_name(dir)
         } else {
             manifest.name
         };
+        let dataset = DatasetInfo {
+            name,
+            description: manifest.description,
+            loaded_at: now_rfc3339(),
+            warnings,
+        };
+        Ok(Loaded::from_layers(dataset, raws, rubrics)?)
+    }
+
+    /// Loads the active version of every kind in the layer `store`, with the rubrics
+    /// named by `settings`. CPU- and IO-bound: call it off the async workers.
+    pub fn from_store(settings: &Settings, store: &Store) -> Result<Loaded, StartupError> {
+        let rubrics = load_rubrics(settings)?;
+        let raws = store.active_layers()?;
+        Ok(Loaded::from_layers(store_dataset(store.path()), raws, rubrics)?)
+    }
+
+    /// A snapshot of these layers: the catalog the engine reads and the collections the
+    /// OGC API serves, built from the same features.
+    pub fn from_layers(dataset: DatasetInfo, raws: Vec<RawLayer>, rubrics: Rubrics) -> Result<Loaded, CatalogError> {
+        let collections = raws
+            .par_iter()
+            .map(|raw| (raw.kind, Collection::new(raw.kind, &raw.features)))
+            .collect();
+        let catalog = Catalog::build(raws)?;
         Ok(Loaded {
-            dataset: DatasetInfo {
-                name,
-                description: manifest.description,
-                loaded_at: now_rfc3339(),
-                warnings,
-            },
+            dataset,
             catalog,
             rubrics,
             collections,
         })
+    }
+}
+
+/// The dataset info of a snapshot read from the layer store at `path` (now).
+pub fn store_dataset(path: &Path) -> DatasetInfo {
+    let file = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    DatasetInfo {
+        name: format!("レイヤストア {file} / layer store {file}"),
+        description: format!(
+            "レイヤストアの有効なバージョン / The active versions of the layer store {}",
+            path.display()
+        ),
+        loaded_at: now_rfc3339(),
+        warnings: Vec::new(),
     }
 }
 

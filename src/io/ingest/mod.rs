@@ -5,6 +5,7 @@
 //! [`RawLayer`] — the same type the data-directory loader builds — together with a full
 //! [`ImportReport`]. [`store::Store`] keeps every imported version.
 
+pub mod diff;
 pub mod profile;
 pub mod read;
 pub mod source;
@@ -77,7 +78,7 @@ impl ImportOptions {
 }
 
 /// One uploaded file and its hash.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct UploadedFile {
     pub name: String,
     pub sha256: String,
@@ -85,7 +86,7 @@ pub struct UploadedFile {
 }
 
 /// How one dataset file was read.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct DatasetReport {
     pub name: String,
     pub driver: String,
@@ -99,7 +100,7 @@ pub struct DatasetReport {
 }
 
 /// Counts over the whole import.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Counts {
     pub read: usize,
     pub accepted: usize,
@@ -111,7 +112,7 @@ pub struct Counts {
 }
 
 /// One finding about one feature.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Problem {
     pub file: String,
     /// 0-based index of the feature in its file (its feature id once imported).
@@ -123,7 +124,7 @@ pub struct Problem {
 }
 
 /// The validation report of one import: what was read, counts, and every problem.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImportReport {
     pub kind: LayerKind,
     pub uploaded: Vec<UploadedFile>,

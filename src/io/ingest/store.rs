@@ -80,7 +80,7 @@ CREATE TRIGGER IF NOT EXISTS activations_append_only_d BEFORE DELETE ON activati
 pub const PAUSE_BEFORE_COMMIT_ENV: &str = "TEKICHI_FAULT_PAUSE_BEFORE_COMMIT_MS";
 
 /// One stored version, as listed.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct VersionInfo {
     pub kind: LayerKind,
     pub version: u32,
@@ -103,7 +103,7 @@ pub struct VersionInfo {
 }
 
 /// One audit log entry.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -333,6 +333,25 @@ impl Store {
 
     /// Re-activates the version that was active before the current one; returns it.
     pub fn rollback(&mut self, kind: LayerKind, actor: &str) -> Result<u32, IngestError> {
+        let previous = self.rollback_target(kind)?;
+        self.activate_as(kind, previous, actor, "rollback")?;
+        Ok(previous)
+    }
+
+    /// Re-activates `version`, which must be [`Store::rollback_target`]: for a caller
+    /// (the server) that prepares its new snapshot before the change is committed.
+    pub fn rollback_to(&mut self, kind: LayerKind, version: u32, actor: &str) -> Result<(), IngestError> {
+        let target = self.rollback_target(kind)?;
+        if target != version {
+            return Err(IngestError::Store(format!(
+                "layer {kind}: the rollback target is version {target}, not {version} / ロールバック先はバージョン {target} です"
+            )));
+        }
+        self.activate_as(kind, version, actor, "rollback")
+    }
+
+    /// The version a rollback would re-activate: the one active before the current one.
+    pub fn rollback_target(&self, kind: LayerKind) -> Result<u32, IngestError> {
         let current = self.active_version(kind)?.ok_or_else(|| {
             IngestError::Store(format!(
                 "layer {kind} has no active version to roll back / レイヤ {kind} に有効なバージョンがありません"
@@ -354,7 +373,6 @@ impl Store {
                 "layer {kind}: version {current} is the first one activated; nothing to roll back to / レイヤ {kind} はこれ以前に有効だったバージョンがありません"
             ))
         })?;
-        self.activate_as(kind, previous, actor, "rollback")?;
         Ok(previous)
     }
 

@@ -1,5 +1,6 @@
 //! Request handlers, one module per area of the API.
 
+pub mod admin;
 pub mod analytics;
 pub mod assess;
 pub mod docs;
