@@ -186,6 +186,13 @@ test('a larger minimum spacing lists exactly the candidates /api/whatif says cha
   await page.waitForSelector('#wi-areas li');
   const areaIds = await page.$$eval('#wi-areas li', (lis) => lis.map((li) => li.dataset.id));
   assert.deepEqual(areaIds, areas.areas.map((a) => a.id));
+  // The choropleth and table follow the changed demand: the area's gap is the "after" one.
+  await page.click('#tab-coverage');
+  const first = areas.areas[0];
+  const gapText = await page.textContent(`#cov-table tbody tr[data-id="${first.id}"] td:nth-child(5)`);
+  assert.equal(Number(gapText.replace(/[^\d.-]/g, '')), Math.round(first.after.gap * 10) / 10, gapText);
+  assert.match(await page.textContent('#cov-totals'), /人口1万人あたり 80 人/);
+  await page.screenshot({ path: join(SHOTS, 'analytics-whatif-demand.png') });
 });
 
 test('keyboard tabs, English, tablet layout, and no console errors', async () => {
@@ -206,5 +213,12 @@ test('keyboard tabs, English, tablet layout, and no console errors', async () =>
   const panel = await page.locator('#panel').boundingBox();
   assert.ok(panel.y >= map.y + map.height - 1, 'on a tablet the panel sits under the map');
   await page.screenshot({ path: join(SHOTS, 'analytics-tablet.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  // The pages link to each other.
+  await page.click('.top-links a[href="/map/"]');
+  await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
+  await page.click('.top-links a[href="/map/analytics.html"]');
+  await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
+  assert.equal(new URL(page.url()).pathname, '/map/analytics.html');
   assert.deepEqual(problems, []);
 });

@@ -30,6 +30,7 @@ extend({
     an_col_open: '募集',
     an_totals: '全 {areas} 圏域・募集圏域 {open}・事業所 {facilities}・登録定員 {capacity} 人・推計需要 {demand} 人・不足の合計 {shortfall} 人',
     an_capacity_unknown: '定員不明 {n}',
+    an_cov_whatif: 'もしも比較の需要設定（人口1万人あたり {rate} 人）で表示しています。',
     an_legend_gap: '不足（人）',
     an_legend_surplus: '余裕',
     an_legend_shortfall: '不足',
@@ -121,6 +122,7 @@ extend({
     an_col_open: 'Open',
     an_totals: '{areas} areas · {open} open · {facilities} facilities · capacity {capacity} · demand {demand} · total shortfall {shortfall}',
     an_capacity_unknown: '{n} unknown',
+    an_cov_whatif: 'Shown with the what-if demand setting ({rate} per 10,000 residents).',
     an_legend_gap: 'Gap (persons)',
     an_legend_surplus: 'surplus',
     an_legend_shortfall: 'shortfall',
@@ -400,10 +402,12 @@ function sortHeader(columns, sort) {
 function renderCoverage() {
   const c = state.coverage;
   const tot = c.totals;
+  const rate = c.demand?.per_10000_population;
+  const whatif = state.covOverride ? ` ${t('an_cov_whatif', { rate })}` : '';
   $('cov-totals').textContent = t('an_totals', {
     areas: tot.areas, open: tot.open_areas, facilities: tot.facilities, capacity: tot.capacity,
     demand: num(tot.demand), shortfall: num(tot.shortfall),
-  });
+  }) + whatif;
   const rows = sortRows(c.areas, COV_COLUMNS, state.covSort);
   $('cov-table').innerHTML = `${sortHeader(COV_COLUMNS, state.covSort)}<tbody>${rows.map((a) => `<tr tabindex="0" data-id="${h(a.id)}"${a.id === state.selectedArea ? ' class="selected" aria-selected="true"' : ''}>${COV_COLUMNS.map(([k]) => `<td${k === 'name' ? '' : ' class="num"'}>${covCell(k, a)}</td>`).join('')}</tr>`).join('')}</tbody>`;
 }
@@ -427,6 +431,7 @@ async function loadCoverage(overrideQuery = '') {
     state.areaGeo ? Promise.resolve({ body: null }) : getJson('/api/map/daily_life_area'),
   ]);
   state.coverage = coverage;
+  state.covOverride = overrideQuery !== '';
   state.areaGeoRaw = geo ?? state.areaGeoRaw;
   state.areaGeo = joinCoverage(state.areaGeoRaw, coverage);
   map.getSource('areas').setData(state.areaGeo);
