@@ -98,6 +98,17 @@ test('upload a bad layer and see the error; a good one changes the map; roll bac
   await page.click('#import');
   await page.waitForFunction(() => /バージョン \d+ として保存/.test(document.querySelector('#upload-status')?.textContent ?? ''));
   const version = Number((await page.textContent('#upload-status')).match(/バージョン (\d+)/)[1]);
+  // A result stored before the activation, for a site in a flood zone.
+  const candidates = JSON.parse(readFileSync(join(ROOT, 'data/sample-city/candidates.geojson'), 'utf8'));
+  const reports = (await (await fetch(`${server.base}/api/assess/batch`, {
+    method: 'POST', headers: { 'content-type': 'application/geo+json' }, body: JSON.stringify(candidates),
+  })).text()).trim().split('\n').map((l) => JSON.parse(l));
+  const inFlood = reports.findIndex((r) => r.hazard?.categories.flood.zones.length);
+  const stored = await (await fetch(`${server.base}/api/results`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ site: candidates.features[inFlood] }),
+  })).json();
+  assert.ok(stored.report.hazard.categories.flood.zones.length > 0, 'the site is in a flood zone');
   await page.click(`#versions button[data-activate="${version}"]`);
   await page.waitForFunction((v) => document.querySelector('#versions-status')?.textContent.includes(`バージョン ${v} を有効`), version);
   await page.screenshot({ path: join(SHOTS, '10-admin-activated.png'), fullPage: true });
@@ -112,6 +123,15 @@ test('upload a bad layer and see the error; a good one changes the map; roll bac
   const legend = await map.textContent('#legend');
   assert.ok(legend.includes('5.0〜10.0m') && legend.includes('2027-04-01'), 'legend shows the new class and date');
   await map.screenshot({ path: join(SHOTS, '11-map-after-activation.png') });
+
+  // The stored result reopens with its old answer, and a note that the new data differs.
+  await map.goto(`${server.base}${stored.url}`);
+  await map.waitForSelector('body[data-ready=true]');
+  assert.equal(await map.isVisible('#changed'), true);
+  assert.match(await map.textContent('#changed'), /結果が異なります.*洪水浸水想定区域/);
+  const shownFlood = await map.textContent('#body .hazard tbody tr:first-child');
+  assert.ok(shownFlood.includes(`${stored.report.hazard.categories.flood.points} / 5`), shownFlood);
+  await map.screenshot({ path: join(SHOTS, '12-report-after-new-data.png'), fullPage: true });
 
   // Roll back: the previous version serves again.
   await page.click('#rollback');

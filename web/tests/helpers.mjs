@@ -12,9 +12,11 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const SHOTS = join(ROOT, 'target/ui-screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-/** Starts `tekichi serve` on 127.0.0.1:0 and resolves with its base URL once it listens. */
+/** The binary under test (`TEKICHI_BIN`, default the debug build). */
 export const BIN = process.env.TEKICHI_BIN ?? join(ROOT, 'target/debug/tekichi');
 
+/** Starts `tekichi serve` on 127.0.0.1:0 (the sample city unless `source` says otherwise)
+ *  and resolves with its base URL once it listens. */
 export async function startServer(extraEnv = {}, source = ['--data', join(ROOT, 'data/sample-city')]) {
   const state = mkdtempSync(join(tmpdir(), 'tekichi-ui-'));
   const child = spawn(BIN, ['serve', ...source, '--bind', '127.0.0.1:0'], {
