@@ -717,6 +717,14 @@ function whatifToMap() {
   }));
   map.getSource('candidates').setData({ type: 'FeatureCollection', features });
   showTabLayers();
+  // Frame the candidates that change (all of them when none does).
+  const framed = features.some((f) => f.properties.changed) ? features.filter((f) => f.properties.changed) : features;
+  if (framed.length) {
+    const xs = framed.map((f) => f.geometry.coordinates[0]);
+    const ys = framed.map((f) => f.geometry.coordinates[1]);
+    map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 60, maxZoom: 15, animate: false });
+  }
+  $('wi-status').scrollIntoView({ block: 'nearest' });
 }
 
 function showCandidate(index) {
