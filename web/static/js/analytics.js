@@ -272,7 +272,7 @@ function addLayers() {
     } });
   map.addLayer({ id: 'candidates-circle', type: 'circle', source: 'candidates', layout: { visibility: 'none' },
     paint: {
-      'circle-radius': 7,
+      'circle-radius': 9,
       'circle-color': ['match', ['get', 'verdict'], 'buildable', VERDICT_COLOUR.buildable, 'conditional', VERDICT_COLOUR.conditional,
         'not_buildable', VERDICT_COLOUR.not_buildable, VERDICT_COLOUR.unknown],
       'circle-stroke-color': ['case', ['get', 'changed'], '#000', '#fff'],
@@ -821,6 +821,7 @@ function showTabLayers() {
   const vis = (id, on) => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
   const tab = state.tab;
   vis('areas-fill', tab === 'coverage');
+  vis('areas-hl', tab === 'coverage');
   vis('cells-fill', tab === 'suitability' && !!state.suit);
   vis('best-circle', tab === 'suitability' && !!state.suit);
   vis('candidates-circle', tab === 'whatif');
@@ -836,7 +837,8 @@ function swatch(colour, label, shape = 'box') {
 
 function renderMapLegend() {
   const el = $('map-legend');
-  const areaOutline = `<li><span class="swatch box outline"></span>${h(t('an_legend_areas'))}</li>`;
+  const areaOutline = `<li><span class="swatch box outline"></span>${h(t('an_legend_areas'))}</li>
+    <li><span class="swatch dot small-dot" style="background:${kindInfo('facility').classes[0][1]}"></span>${h(t('kind_facility'))}</li>`;
   if (state.tab === 'coverage' && state.coverage) {
     if (state.covMode === 'gap') {
       const m = gapExtent();
