@@ -1029,6 +1029,8 @@ async function start() {
     document.body.dataset.basemap = key === 'basemap_none' ? 'none' : 'unavailable';
   });
   addLayers();
+  // The legend lives in the map's box, so it stays on the map when the panel moves under it.
+  map.getContainer().append($('map-legend'));
   // Existing facilities on top of the choropleth, drawn as on the main map.
   const { body: facilities } = await getJson('/api/map/facility').catch(() => ({ body: null }));
   if (facilities) addKind(map, kindInfo('facility'), facilities, 'best-circle');
