@@ -13,10 +13,11 @@ use crate::engine::analytics::whatif::{
 use crate::engine::assess::{AssessOptions, Assessor, SiteInput};
 use crate::engine::rubric::Rubric;
 use crate::io::crs::Crs;
-use crate::io::sites::{parse_csv_sites, parse_geojson_sites, point_site, SitesError};
+use crate::io::sites::{parse_geojson_sites, point_site, SitesError};
 use crate::server::error::{ApiError, FieldError, Problem};
-use crate::server::extract::{parse_query, BatchBody, BodyType, SiteBody};
+use crate::server::extract::{parse_query, BatchBody, SiteBody};
 use crate::server::openapi::{FeatureCollectionTag, FeatureTag, GeometryDoc, SiteFeatureCollection, SiteGeoJson};
+use crate::server::routes::assess::batch_sites;
 use crate::server::routes::{json_response, ok_json, GEOJSON};
 use crate::server::state::{AppState, Loaded};
 use axum::body::Bytes;
@@ -415,29 +416,7 @@ pub async fn whatif(State(state): State<AppState>, uri: Uri, body: BatchBody) ->
     let (base, changed) = q.rubrics(&loaded)?;
     let changed_only: bool = q.get("changed_only")?.unwrap_or(false);
     let crs = crs_of(&q)?;
-    let inputs = blocking(move || -> Result<Vec<SiteInput>, SitesError> {
-        match body.body_type {
-            BodyType::GeoJson => {
-                let text = std::str::from_utf8(&body.bytes).map_err(|e| SitesError::NotUtf8 {
-                    offset: e.valid_up_to(),
-                })?;
-                parse_geojson_sites(text, crs)
-            }
-            BodyType::Csv => parse_csv_sites(&body.bytes, crs),
-        }
-    })
-    .await??;
-    let max = state.settings.limits.batch_max_sites;
-    if inputs.len() > max {
-        return Err(ApiError::new(
-            "too_many_sites",
-            format!(
-                "候補地が {} 件あります。1回は {max} 件までです / {} sites; at most {max} per request.",
-                inputs.len(),
-                inputs.len()
-            ),
-        ));
-    }
+    let inputs = batch_sites(&state, body, crs).await?;
     let overrides = q.overrides.clone();
     let response = blocking(move || {
         let before = Assessor {

@@ -336,7 +336,39 @@ pub async fn assess_batch(
         q.types.as_deref(),
         q.crs.as_deref(),
     )?;
-    let crs = req.crs;
+    let inputs = batch_sites(&state, body, req.crs).await?;
+    let total = inputs.len();
+    let rejected = inputs.iter().filter(|i| i.site.is_err()).count();
+    let rank = q.rank.unwrap_or(false);
+    let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(4);
+    tokio::task::spawn_blocking(move || stream_reports(&loaded, &req, &inputs, rank, format, tx));
+    // Fused: the compression layer may poll again after the end, which `unfold` forbids.
+    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|piece| (piece, rx))
+    }));
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(format)));
+    headers.insert(header::VARY, HeaderValue::from_static("accept"));
+    headers.insert("x-tekichi-sites", HeaderValue::from(total));
+    headers.insert("x-tekichi-rejected", HeaderValue::from(rejected));
+    if format == Format::Csv {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"tekichi-assessment.csv\""),
+        );
+    }
+    *response.status_mut() = StatusCode::OK;
+    Ok(response)
+}
+
+/// The sites of a batch body (GeoJSON FeatureCollection or CSV, in `crs` or lon/lat),
+/// parsed on the blocking pool; more than the configured limit is a 413 problem.
+pub(crate) async fn batch_sites(
+    state: &AppState,
+    body: BatchBody,
+    crs: Option<Crs>,
+) -> Result<Vec<SiteInput>, ApiError> {
     let inputs = blocking(move || -> Result<Vec<SiteInput>, SitesError> {
         match body.body_type {
             BodyType::GeoJson => {
@@ -365,29 +397,7 @@ pub async fn assess_batch(
             ..Default::default()
         }));
     }
-    let total = inputs.len();
-    let rejected = inputs.iter().filter(|i| i.site.is_err()).count();
-    let rank = q.rank.unwrap_or(false);
-    let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(4);
-    tokio::task::spawn_blocking(move || stream_reports(&loaded, &req, &inputs, rank, format, tx));
-    // Fused: the compression layer may poll again after the end, which `unfold` forbids.
-    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|piece| (piece, rx))
-    }));
-    let mut response = Response::new(Body::from_stream(stream));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(format)));
-    headers.insert(header::VARY, HeaderValue::from_static("accept"));
-    headers.insert("x-tekichi-sites", HeaderValue::from(total));
-    headers.insert("x-tekichi-rejected", HeaderValue::from(rejected));
-    if format == Format::Csv {
-        headers.insert(
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment; filename=\"tekichi-assessment.csv\""),
-        );
-    }
-    *response.status_mut() = StatusCode::OK;
-    Ok(response)
+    Ok(inputs)
 }
 
 /// Sends the bytes written to it down a channel in pieces of about [`FLUSH_AT`] bytes.
