@@ -1237,3 +1237,20 @@ async fn a_stored_result_reads_back_unchanged_and_flags_new_data() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("report-page.js"));
 }
+
+#[tokio::test]
+async fn without_the_ui_installed_the_map_says_how_to_install_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(|s| s.web.dir = web.clone()).await;
+    for path in ["/map/", "/map", "/map/js/app.js", "/r/0123456789ab"] {
+        let reply = app.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(reply.status(), 503, "{path}");
+        let p: Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
+        assert_eq!(p["code"], "ui_not_installed", "{path}");
+        assert!(p["detail"].as_str().unwrap().contains("npm ci"), "{path}");
+    }
+    // The API itself is unaffected.
+    let api = app.get("/api/layers", "/api/layers").await;
+    assert_eq!(api.status, 200);
+}

@@ -70,6 +70,7 @@ pub fn static_routes(state: &AppState) -> Router<AppState> {
         tracing::warn!(dir = %pages.display(), "the map UI is not installed here: /map/ answers 503");
         return Router::new()
             .route("/map", axum::routing::get(ui_missing))
+            .route("/map/", axum::routing::get(ui_missing))
             .route("/map/{*path}", axum::routing::get(ui_missing))
             .route("/r/{id}", axum::routing::get(ui_missing));
     }
