@@ -3,6 +3,8 @@
 //! for batches); every JSON body is validated against the OpenAPI document (see
 //! `http/helpers.rs`); GDAL's OGC API – Features client reads the layers.
 
+#[path = "http/admin.rs"]
+mod admin;
 #[path = "http/helpers.rs"]
 mod helpers;
 

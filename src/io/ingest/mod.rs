@@ -113,6 +113,7 @@ pub struct Counts {
 
 /// One finding about one feature.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = ImportProblem)]
 pub struct Problem {
     pub file: String,
     /// 0-based index of the feature in its file (its feature id once imported).
