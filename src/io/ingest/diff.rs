@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(d.added_features, ["1", "2"]);
         assert_eq!(d.removed_features, ["0"]);
         let one = area_m2(&a);
-        assert!((4e5..6e5).contains(&one), "a 0.01° triangle at 38°N is about 0.49 km²: {one}");
+        assert!(
+            (4e5..6e5).contains(&one),
+            "a 0.01° triangle at 38°N is about 0.49 km²: {one}"
+        );
         assert!((d.area_change_m2.unwrap() - area_m2(&c)).abs() < 1e-6);
         assert_eq!(d.active_version.as_deref(), Some("v1"));
     }
