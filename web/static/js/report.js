@@ -134,9 +134,9 @@ export function renderReport(r) {
   const kind = r.site.kind;
   const head = `<div class="rp-head">${verdictBadge(r.error ? null : r.buildability.verdict)}
     <div class="rp-site"><div class="rp-name">${h(r.site.name ?? (kind === 'parcel' ? t('site_parcel') : t('site_point')))}</div>
-    <div class="small">${h(kind === 'parcel' ? t('site_parcel') : t('site_point'))}${
-      r.site.area_m2 != null ? ` · ${h(t('site_area'))} ${Math.round(r.site.area_m2).toLocaleString()} m²` : ''}${
-      r.site.anchor ? ` · ${r.site.anchor[0].toFixed(5)}, ${r.site.anchor[1].toFixed(5)}` : ''}</div></div>
+    <div class="small">${r.site.name ? h(kind === 'parcel' ? t('site_parcel') : t('site_point')) : ''}${
+      r.site.area_m2 != null ? `${r.site.name ? ' · ' : ''}${h(t('site_area'))} ${Math.round(r.site.area_m2).toLocaleString()} m²` : ''}${
+      r.site.anchor ? `${r.site.name || r.site.area_m2 != null ? ' · ' : ''}${r.site.anchor[0].toFixed(5)}, ${r.site.anchor[1].toFixed(5)}` : ''}</div></div>
     ${r.summary ? `<div class="rp-score"><span>${h(t('hazard'))}</span><strong>${r.summary.hazard_total ?? '—'}</strong>/${r.summary.hazard_max}${r.summary.hazard_status === 'partial' ? '*' : ''}</div>` : ''}</div>`;
   if (r.error) {
     return `${head}<p class="error" role="alert">${h(t('error_prefix'))}: ${h(r.error.message)} <span class="code">${h(r.error.code)}</span></p>`;
