@@ -31,7 +31,9 @@ fn datasets() -> Vec<(String, PathBuf)> {
         .map(PathBuf::from)
         .unwrap_or_else(|_| root().join("data/generated/large-1e5"));
     if large.join("manifest.toml").exists() || large.join("flood.geojson").exists() {
-        let name = large.file_name().map_or("large".into(), |n| n.to_string_lossy().into_owned());
+        let name = large
+            .file_name()
+            .map_or("large".into(), |n| n.to_string_lossy().into_owned());
         out.push((name, large));
     } else {
         eprintln!(
