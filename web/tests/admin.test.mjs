@@ -138,8 +138,11 @@ test('upload a bad layer and see the error; a good one changes the map; roll bac
   await page.waitForFunction(() => /に戻しました/.test(document.querySelector('#versions-status')?.textContent ?? ''));
   const after = await map.evaluate(async () => [...new Set((await (await fetch('/api/map/flood')).json()).features.map((f) => f.properties.class))]);
   assert.ok(after.length > 1, `classes after rollback: ${after}`);
+  // The audit list reloads after the versions list: wait for it rather than read it at once.
+  await page.waitForFunction(() => /rollback/.test(document.querySelector('#audit')?.textContent ?? ''), null, { timeout: 10000 })
+    .catch(() => {});
   const audit = await page.textContent('#audit');
-  assert.ok(audit.includes('gis-staff') && audit.includes('rollback'), 'the audit log lists the changes');
+  assert.ok(audit.includes('gis-staff') && audit.includes('rollback'), `the audit log lists the changes: ${audit.slice(0, 300)}`);
   await map.close();
   // The browser logs the refused bad upload (a 4xx answer) itself; nothing else may fail.
   assert.deepEqual(problems.filter((p) => !/status of 4\d\d .*\/api\/layers\/flood\)$/.test(p)), []);
