@@ -229,7 +229,10 @@ fn site_inputs(args: &AssessArgs) -> anyhow::Result<(Vec<SiteInput>, bool)> {
 fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let rubric = load_rubric(args.rubric.as_deref())?;
     let (inputs, single) = site_inputs(&args)?;
+    let started = std::time::Instant::now();
     let (catalog, _) = load_data(&args.data)?;
+    let loaded = started.elapsed();
+    tracing::info!(seconds = loaded.as_secs_f64(), "layers loaded and indexed");
     let assessor = Assessor {
         catalog: &catalog,
         rubric: &rubric,
@@ -254,11 +257,19 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut writer = ReportWriter::new(std::io::BufWriter::new(out), args.format, single);
+    let assessing = std::time::Instant::now();
     let assessed = write_batch(&assessor, &inputs, &options, args.rank, &mut writer, |n| {
         if let Some(bar) = &progress {
             bar.inc(n as u64);
         }
     })?;
+    let seconds = assessing.elapsed().as_secs_f64();
+    tracing::info!(
+        sites = inputs.len(),
+        seconds,
+        sites_per_second = inputs.len() as f64 / seconds,
+        "sites assessed and written"
+    );
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
