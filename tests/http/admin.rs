@@ -344,6 +344,21 @@ async fn bad_files_are_reported_by_feature_and_change_nothing() {
         .await
         .problem(400, "bad_upload");
     assert_eq!(p["errors"][0]["field"], "crs");
+    // A well-formed code PROJ does not know is a form mistake too, not a refusal of the file.
+    let p = a
+        .upload(
+            "flood",
+            "",
+            Some(ADMIN),
+            &[("file", Some("flood.geojson"), &bytes), ("crs", None, b"EPSG:99999")],
+        )
+        .await
+        .problem(400, "bad_upload");
+    assert_eq!(p["errors"][0]["field"], "crs");
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().contains("EPSG:99999"),
+        "{p}"
+    );
     a.upload("flood", "", Some(ADMIN), &[("source", None, b"x")])
         .await
         .problem(400, "bad_upload");

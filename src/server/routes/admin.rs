@@ -12,7 +12,7 @@ use crate::engine::analytics::impact::{area_changes, change_impact, AreaChange, 
 use crate::engine::analytics::whatif::ChangedField;
 use crate::engine::assess::AssessOptions;
 use crate::engine::catalog::LayerKind;
-use crate::io::crs::Crs;
+use crate::io::crs::{Crs, Reprojector};
 use crate::io::ingest::diff::{diff_layer, Compared, LayerDiff};
 use crate::io::ingest::profile::{parse_field_maps, Profile};
 use crate::io::ingest::read::parse_encoding;
@@ -214,7 +214,8 @@ pub struct UploadForm {
     file: Vec<Vec<u8>>,
     /// Layer of a multi-layer file (GeoPackage, KML).
     layer: Option<String>,
-    /// CRS of the coordinates when the file does not say, e.g. `EPSG:6677`.
+    /// CRS of the coordinates when the file does not say, or says wrongly (it overrides the
+    /// file's), e.g. `EPSG:6677`; a code PROJ does not know is refused naming `crs`.
     crs: Option<String>,
     /// Attribute encoding (`UTF-8`, `Shift_JIS`, `CP932`); default `.cpg`, else detected.
     encoding: Option<String>,
@@ -326,6 +327,15 @@ fn parse_bool(field: &str, v: &str) -> Result<bool, ApiError> {
     }
 }
 
+/// The `crs` form field: a name PROJ can transform from, else a form mistake naming
+/// `crs` (not a refusal of the files after they were read).
+fn form_crs(name: &str) -> Result<Crs, ApiError> {
+    let crs = Crs::parse(name).map_err(|e| bad_field("crs", e.to_string()))?;
+    // The transformer is not Send: built and dropped here, never held across an await.
+    Reprojector::to_lon_lat(crs).map_err(|e| bad_field("crs", e.to_string()))?;
+    Ok(crs)
+}
+
 /// The form read into files and import options.
 struct UploadRequest {
     files: Vec<SourceFile>,
@@ -373,12 +383,7 @@ async fn read_form(
                 ))
             }
             "layer" => options.read.layer = text(),
-            "crs" => {
-                options.read.crs = text()
-                    .map(|c| Crs::parse(&c))
-                    .transpose()
-                    .map_err(|e| bad_field("crs", e.to_string()))?
-            }
+            "crs" => options.read.crs = text().map(|c| form_crs(&c)).transpose()?,
             "encoding" => {
                 options.read.encoding = match text() {
                     Some(label) => Some(parse_encoding(&label).ok_or_else(|| {
