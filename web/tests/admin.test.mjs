@@ -148,3 +148,62 @@ test('upload a bad layer and see the error; a good one changes the map; roll bac
   assert.deepEqual(problems.filter((p) => !/status of 4\d\d .*\/api\/layers\/flood\)$/.test(p)), []);
   await page.close();
 });
+
+test('advanced settings: a CRS PROJ does not know is shown at its field; a mapping, profile and CRS given are used and shown', { skip: !hasStore && 'the server has no layer store (issue 4)' }, async () => {
+  const { page, problems } = await offlinePage(context, server.base);
+  await page.goto(`${server.base}/map/admin.html`);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.fill('#token', TOKEN);
+  await page.dispatchEvent('#token', 'change');
+  await page.selectOption('#kind', 'flood');
+
+  // Closed at first; the summary opens it from the keyboard, and every control has its label.
+  assert.equal(await page.isVisible('#crs'), false);
+  await page.focus('#advanced > summary');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#crs', { state: 'visible' });
+  for (const id of ['crs', 'encoding', 'profile', 'layer', 'field-map']) {
+    assert.ok(await page.textContent(`label[for="${id}"]`), `a label for #${id}`);
+    assert.ok(await page.textContent(`#${id}-help`), `help under #${id}`);
+  }
+  const zones = await page.$$eval('#crs-list option', (os) => os.map((o) => `${o.value} ${o.textContent}`));
+  assert.ok(zones.includes('EPSG:6677 JGD2011 平面直角座標系 第IX系'), zones.join('\n'));
+  assert.ok(zones.includes('EPSG:2461 JGD2000 平面直角座標系 第XIX系'), zones.join('\n'));
+  assert.equal(zones.length, 1 + 19 + 19 + 2);
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('label[for=crs]')?.textContent === 'Coordinate reference system (CRS)');
+  assert.ok((await page.$$eval('#crs-list option', (os) => os.map((o) => o.textContent))).includes('JGD2011 Japan Plane Rectangular CS IX'));
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('label[for=crs]')?.textContent === '座標参照系（CRS）');
+
+  // The sample flood zones with their depth under a publisher's own column name.
+  const flood = JSON.parse(readFileSync(join(ROOT, 'data/sample-city/flood.geojson'), 'utf8'));
+  for (const f of flood.features) f.properties = { WD_2027: 7 };
+  await page.setInputFiles('#files', { name: 'flood-wd.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(flood)) });
+
+  // A well-formed EPSG code PROJ does not know: the server names the field, the page shows it there.
+  await page.fill('#crs', 'EPSG:99999');
+  await page.click('#validate');
+  await page.waitForSelector('#crs-error:not([hidden])');
+  assert.match(await page.textContent('#crs-error'), /EPSG:99999/);
+  assert.equal(await page.getAttribute('#crs', 'aria-invalid'), 'true');
+  assert.match(await page.textContent('#upload-status'), /フォーム項目 `crs` が不正です/);
+  assert.equal(await page.isDisabled('#import'), true);
+  await page.screenshot({ path: join(SHOTS, '13-admin-advanced-bad-crs.png'), fullPage: true });
+
+  // Fixed, with the column mapped, the profile and encoding given: every feature has its depth.
+  await page.fill('#crs', 'EPSG:6668');
+  assert.equal(await page.isHidden('#crs-error'), true, 'editing the field clears its error');
+  await page.selectOption('#encoding', 'UTF-8');
+  await page.selectOption('#profile', 'generic');
+  await page.fill('#field-map', 'depth=WD_2027\n\n');
+  await page.click('#validate');
+  await page.waitForFunction(() => !document.querySelector('#import')?.disabled, null, { timeout: 30000 });
+  const detected = await page.textContent('#validation .detected');
+  assert.equal(detected, '検出: プロファイル 汎用, 文字コード UTF-8 (--encoding), CRS EPSG:6668 (--crs)');
+  assert.match(await page.textContent('#validation .counts'), /要確認: 0/, 'the mapped column gives every zone its depth');
+  assert.equal(await page.getAttribute('#crs', 'aria-invalid'), null);
+  await page.screenshot({ path: join(SHOTS, '14-admin-advanced-detected.png'), fullPage: true });
+  assert.deepEqual(problems.filter((p) => !/status of 4\d\d .*\/api\/layers\/flood\)$/.test(p)), []);
+  await page.close();
+});
