@@ -864,6 +864,65 @@ async fn layers_areas_and_rubrics() {
 }
 
 #[tokio::test]
+async fn the_candidate_file_is_served_as_sites_ready_to_post() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/candidates", "/api/candidates").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.content_type(), "application/geo+json");
+    assert_eq!(reply.header("x-tekichi-rejected"), Some("0"));
+    let served = reply.json();
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir().join("candidates.geojson")).unwrap()).unwrap();
+    let served_features = served["features"].as_array().unwrap();
+    let file_features = file["features"].as_array().unwrap();
+    assert_eq!(served_features.len(), file_features.len());
+    for (s, f) in served_features.iter().zip(file_features) {
+        assert_eq!(s["id"], f["properties"]["site_id"]);
+        assert_eq!(s["properties"]["name"], f["properties"]["name"]);
+        assert_eq!(s["geometry"]["type"], f["geometry"]["type"]);
+        assert_eq!(s["geometry"]["coordinates"], f["geometry"]["coordinates"]);
+    }
+    // Posted back as a batch, it is assessed exactly as the file is by the CLI.
+    let batch = app
+        .post(
+            "/api/assess/batch",
+            "/api/assess/batch",
+            "application/geo+json",
+            reply.body.clone(),
+        )
+        .await;
+    assert_eq!(batch.status, 200, "{}", batch.text());
+    let sites = parse_geojson_sites(&file.to_string(), None).unwrap();
+    let expected = in_process(&sites, &Rubric::default_rubric(), &AssessOptions::default());
+    let got: Vec<Value> = batch.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(
+            g["summary"],
+            serde_json::to_value(&e.summary).unwrap(),
+            "{}",
+            g["site"]["id"]
+        );
+    }
+
+    // A dataset without a candidate file says so.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && !path.file_stem().is_some_and(|s| s == "candidates") {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let data = dir.path().to_path_buf();
+    let bare = TestApp::spawn_with(|s| s.data = data.clone()).await;
+    let missing = bare
+        .get("/api/candidates", "/api/candidates")
+        .await
+        .problem(404, "not_found");
+    assert!(missing["detail"].as_str().unwrap().contains("candidates.geojson"));
+}
+
+#[tokio::test]
 async fn the_openapi_document_lists_every_route_and_the_report() {
     let app = TestApp::spawn().await;
     let reply = app.get("/api/openapi.json", "/api/openapi.json").await;
@@ -887,6 +946,7 @@ async fn the_openapi_document_lists_every_route_and_the_report() {
         ("get", "/api/layers"),
         ("get", "/api/areas"),
         ("get", "/api/rubrics"),
+        ("get", "/api/candidates"),
         ("get", "/api/openapi.json"),
         ("get", "/api/docs"),
         ("get", "/healthz"),

@@ -317,6 +317,7 @@ titles and details read Japanese first, then English."
         info::layers,
         info::areas,
         info::rubrics,
+        info::candidates,
         analytics::suitability,
         analytics::whatif,
         analytics::nearest_point,

@@ -246,6 +246,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/layers", get(info::layers))
         .route("/api/areas", get(info::areas))
         .route("/api/rubrics", get(info::rubrics))
+        .route("/api/candidates", get(info::candidates))
         .route("/api/openapi.json", get(openapi_document))
         .route("/api/docs", get(docs::docs_page))
         .route("/healthz", get(health::healthz))

@@ -34,6 +34,17 @@ pub struct AppState {
     pub admin: Arc<Admin>,
 }
 
+impl AppState {
+    /// The data directory's candidate sites (`candidates.geojson`, else `candidates.csv`), if any:
+    /// the sites the what-if page starts from and the layer upload re-assesses.
+    pub fn candidate_file(&self) -> Option<std::path::PathBuf> {
+        ["candidates.geojson", "candidates.csv"]
+            .into_iter()
+            .map(|n| self.settings.data.join(n))
+            .find(|p| p.is_file())
+    }
+}
+
 /// One consistent snapshot of everything a request reads.
 #[derive(Debug)]
 pub struct Loaded {

@@ -70,7 +70,8 @@ pub struct Assessor<'a> {
     pub rubric: &'a Rubric,
 }
 
-fn echo_geometry(site: &Site) -> geojson::Geometry {
+/// The site's geometry as GeoJSON in lon/lat (a one-part parcel as a Polygon).
+pub fn echo_geometry(site: &Site) -> geojson::Geometry {
     match site {
         Site::Point(p) => geojson::Geometry::new(geojson::GeometryValue::from(p)),
         Site::Parcel(parcel) if parcel.geometry.0.len() == 1 => {

@@ -445,14 +445,6 @@ async fn read_form(
     })
 }
 
-/// The data directory's candidate sites, if it has a candidate file.
-fn candidate_file(state: &AppState) -> Option<std::path::PathBuf> {
-    ["candidates.geojson", "candidates.csv"]
-        .into_iter()
-        .map(|n| state.settings.data.join(n))
-        .find(|p| p.is_file())
-}
-
 /// レイヤの取込み（検証・差分・保存） Upload a layer: every feature is validated (repairs
 /// listed, rejections with feature and reason), compared with the active version (features
 /// added/removed, area change) and the candidate sites re-assessed with it. A dry run
@@ -624,7 +616,7 @@ fn impact(
 ) -> Result<Impact, ApiError> {
     let rubric = current.rubrics.get(None)?;
     let areas = area_changes(&current.catalog, new_catalog, &rubric);
-    let (source, sites, note) = match candidate_file(state) {
+    let (source, sites, note) = match state.candidate_file() {
         None => (None, Vec::new(), None),
         Some(path) => {
             let name = Some(path.display().to_string());

@@ -1,14 +1,17 @@
 //! What is loaded: layers with provenance, daily-life areas with their facilities, rubrics.
 
 use crate::engine::analytics::coverage::{area_coverage, coverage_totals, AreaCoverage, CoverageTotals};
+use crate::engine::assess::echo_geometry;
 use crate::engine::catalog::{LayerKind, LayerSummary};
 use crate::engine::rubric::{DemandBasis, DepthCategory, Rubric};
+use crate::io::sites::read_sites;
 use crate::server::error::{ApiError, Problem};
+use crate::server::openapi::SiteFeatureCollection;
 use crate::server::routes::analytics::{AnalyticsQuery, OverrideParams};
-use crate::server::routes::ok_json;
+use crate::server::routes::{json_response, ok_json, GEOJSON};
 use crate::server::state::AppState;
 use axum::extract::State;
-use axum::http::Uri;
+use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -305,4 +308,54 @@ pub async fn rubrics(State(state): State<AppState>) -> Response {
             .map(|e| rubric_doc(&e.rubric, &e.origin))
             .collect(),
     })
+}
+
+/// 候補地一覧 The data directory's candidate sites (`candidates.geojson` or `candidates.csv`) as
+/// a GeoJSON FeatureCollection in lon/lat, ready to post to `/api/whatif` or
+/// `/api/assess/batch`. Sites the file describes badly are left out and counted in
+/// `x-tekichi-rejected`; `tekichi assess --sites` on the file shows why.
+#[utoipa::path(
+    get,
+    path = "/api/candidates",
+    tag = "info",
+    responses(
+        (status = 200, description = "The candidate sites",
+            headers(("x-tekichi-rejected" = u64, description = "Sites of the file left out as unreadable")),
+            body = SiteFeatureCollection, content_type = "application/geo+json"),
+        (status = 404, description = "The dataset has no candidate file", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn candidates(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let path = state.candidate_file().ok_or_else(|| {
+        ApiError::not_found(
+            "このデータには候補地ファイル（candidates.geojson / candidates.csv）がありません / \
+             This dataset has no candidate file (candidates.geojson or candidates.csv)",
+        )
+    })?;
+    let sites = tokio::task::spawn_blocking(move || read_sites(&path, None))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("reading the candidate file: {e}")))?;
+    let features: Vec<serde_json::Value> = sites
+        .iter()
+        .filter_map(|s| {
+            let site = s.site.as_ref().ok()?;
+            Some(serde_json::json!({
+                "type": "Feature",
+                "id": s.id,
+                "geometry": echo_geometry(site),
+                "properties": { "site_id": s.id, "name": s.name },
+            }))
+        })
+        .collect();
+    let rejected = sites.len() - features.len();
+    let mut response = json_response(
+        StatusCode::OK,
+        GEOJSON,
+        &serde_json::json!({ "type": "FeatureCollection", "features": features }),
+    );
+    response
+        .headers_mut()
+        .insert("x-tekichi-rejected", HeaderValue::from(rejected as u64));
+    Ok(response)
 }
