@@ -909,7 +909,7 @@ async fn the_candidate_file_is_served_as_sites_ready_to_post() {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(data_dir()).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_file() && !path.file_stem().is_some_and(|s| s == "candidates") {
+        if path.is_file() && path.file_stem().is_none_or(|s| s != "candidates") {
             std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
         }
     }
