@@ -137,7 +137,10 @@ test('a larger minimum spacing lists exactly the candidates /api/whatif says cha
   assert.ok(changed.length > 0, 'the sample city has candidates that change at 800 m');
   await page.click('#tab-whatif');
   assert.equal(await page.inputValue('#wi-spacing'), '500', 'the form starts from the rubric');
-  await page.fill('#wi-sites', body);
+  // The tab starts from the dataset's own candidates (/api/candidates): the same sites, in order.
+  await page.waitForFunction(() => /候補地 30 件を読み込みました/.test(document.querySelector('#wi-status').textContent));
+  const prefilled = JSON.parse(await page.inputValue('#wi-sites'));
+  assert.deepEqual(prefilled.features.map((f) => f.id), JSON.parse(body).features.map((f) => f.properties.site_id));
   // Unchanged settings: nothing changes.
   await page.click('#wi-go');
   await page.waitForFunction(() => /件中 0 件/.test(document.querySelector('#wi-status').textContent));

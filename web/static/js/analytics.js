@@ -65,6 +65,10 @@ extend({
     an_demand_rate: '需要（人口1万人あたり）',
     an_candidates: '候補地（GeoJSON または CSV）',
     an_use_best: '上位地点を候補地にする',
+    an_use_city: '市の候補地を読み込む',
+    an_city_loaded: 'データの候補地 {n} 件を読み込みました。',
+    an_city_rejected: '（読めない {n} 件は除外）',
+    an_city_none: 'このデータには候補地ファイルがありません。貼り付けるか、ファイルを選んでください。',
     an_changed_only: '変わる候補地だけ表示',
     an_whatif_go: '比較する',
     an_reset: '評価基準の値に戻す',
@@ -157,6 +161,10 @@ extend({
     an_demand_rate: 'Demand per 10,000 residents',
     an_candidates: 'Candidates (GeoJSON or CSV)',
     an_use_best: 'Use the best places',
+    an_use_city: "Load the city's candidates",
+    an_city_loaded: 'Loaded the dataset\'s {n} candidate sites.',
+    an_city_rejected: ' ({n} unreadable ones left out)',
+    an_city_none: 'This dataset has no candidate file. Paste candidates or choose a file.',
     an_changed_only: 'Only the candidates that change',
     an_whatif_go: 'Compare',
     an_reset: 'Back to the rubric',
@@ -222,6 +230,7 @@ const state = {
   wiInputs: [],       // candidate positions from the posted body, by input index
   wiBody: null,       // { body, type } last posted
   nearest: null,      // last /api/whatif/nearest answer with its origin
+  cityTried: false,   // the dataset's candidates were offered once (on first opening what-if)
 };
 
 async function getJson(url, init) {
@@ -229,6 +238,25 @@ async function getJson(url, init) {
   const body = await r.json().catch(() => null);
   if (!r.ok) throw new Error(body?.detail ?? `${r.status} ${r.statusText}`);
   return { body, response: r };
+}
+
+/** Puts the data directory's candidate sites (/api/candidates) into the what-if input. */
+async function loadCityCandidates() {
+  try {
+    const r = await fetch('/api/candidates');
+    if (r.status === 404) {
+      setStatus('wi-status', t('an_city_none'));
+      return;
+    }
+    const body = await r.json();
+    if (!r.ok) throw new Error(body?.detail ?? `${r.status} ${r.statusText}`);
+    $('wi-sites').value = JSON.stringify(body);
+    const rejected = Number(r.headers.get('x-tekichi-rejected') ?? 0);
+    setStatus('wi-status', t('an_city_loaded', { n: body.features.length })
+      + (rejected ? t('an_city_rejected', { n: rejected }) : ''));
+  } catch (err) {
+    setStatus('wi-status', `${t('error_prefix')}: ${err.message}`, true);
+  }
 }
 
 function setStatus(id, msg, error = false) {
@@ -807,6 +835,11 @@ const TABS = ['coverage', 'suitability', 'whatif'];
 
 function selectTab(name) {
   state.tab = name;
+  // The what-if tab starts from the dataset's own candidates when nothing was given yet.
+  if (name === 'whatif' && !$('wi-sites').value.trim() && !state.cityTried) {
+    state.cityTried = true;
+    loadCityCandidates();
+  }
   for (const tab of TABS) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
@@ -961,6 +994,7 @@ function wire() {
     if (text.includes('\uFFFD')) text = new TextDecoder('shift_jis').decode(bytes);
     $('wi-sites').value = text;
   });
+  $('wi-use-city').addEventListener('click', loadCityCandidates);
   $('wi-use-best').addEventListener('click', () => {
     if (!state.suit?.best.length) {
       selectTab('suitability');
