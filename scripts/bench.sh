@@ -2,11 +2,13 @@
 # In-process benchmarks (criterion) and timed batch CLI runs, on the sample city and on a
 # generated city with ≥ 10⁵ hazard polygons, then how cost grows from 10⁴ to 10⁶ hazard
 # polygons. Figures go into BENCHMARKS.md by hand, with the machine and date this script
-# prints. The HTTP load test is scripts/bench-http.sh, the peers scripts/bench-peers.sh.
+# prints. Last, the HTTP load test (scripts/bench-http.sh, wrk on loopback). The peers are
+# scripts/bench-peers.sh.
 #
 #   scripts/bench.sh                    # everything (the 10⁶ city takes ~1 min to generate)
 #   SCALES="10000 100000" scripts/bench.sh
-#   SKIP_CRITERION=1 scripts/bench.sh   # batch and scaling only
+#   SKIP_CRITERION=1 scripts/bench.sh   # no criterion
+#   SKIP_HTTP=1 scripts/bench.sh        # no HTTP load test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -46,17 +48,36 @@ fi
 [ -x /usr/bin/time ] || { as_root apt-get install -y -qq time; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# One `tekichi assess` of FILE on DIR as FORMAT into /dev/null: wall time and peak RSS from
+# /usr/bin/time, load and assessment times from the CLI's own log (TEKICHI_LOG=tekichi=info:
+# "layers loaded and indexed", "sites assessed and written").
+timed_assess() {
+  local dir=$1 file=$2 format=$3 label=$4
+  TEKICHI_LOG=tekichi=info /usr/bin/time -f "%e %M" -o "$work/run.time" \
+    target/release/tekichi assess --data "$dir" --sites "$file" --format "$format" --output /dev/null \
+    2>"$work/run.log"
+  python3 - "$label" "$format" "$work/run.time" "$work/run.log" <<'PY'
+import re, sys
+label, fmt, timing, log = sys.argv[1:]
+wall, kib = open(timing).read().split()[:2]
+text = open(log, encoding="utf-8").read()
+load = float(re.search(r"layers loaded and indexed seconds=([0-9.e-]+)", text).group(1))
+m = re.search(r"sites=([0-9]+) seconds=([0-9.e-]+) sites_per_second=([0-9.e+-]+)", text)
+n, secs, rate = int(m.group(1)), float(m.group(2)), float(m.group(3))
+print(f"    {label} {fmt:>6}: {n:,} sites; load + index {load:5.2f} s; assessed and written "
+      f"{secs:5.2f} s = {rate:9,.0f} sites/s ({2e6 / rate:5.1f} µs CPU/site on 2 cores); "
+      f"wall {float(wall):.2f} s = {n / float(wall):,.0f} sites/s with load; peak RSS {int(kib) / 1024:,.0f} MiB")
+PY
+}
+
 echo "==> batch CLI (release, both cores)"
 cargo build --release --quiet
-for f in "$large/sites-points.csv" "$large/sites-parcels.geojson"; do
-  n=$(python3 -c "import sys,json,csv; p=sys.argv[1]; print(len(json.load(open(p))['features']) if p.endswith('json') else sum(1 for _ in open(p))-1)" "$f")
-  start=$(date +%s.%N)
-  /usr/bin/time -f "    peak RSS %M KiB" target/release/tekichi assess --data "$large" --sites "$f" --format ndjson --output /dev/null
-  end=$(date +%s.%N)
-  python3 -c "import sys; n=int(sys.argv[1]); t=float(sys.argv[3])-float(sys.argv[2]); print(f'    {sys.argv[4]}: {n} sites in {t:.2f} s (load included) = {n/t:,.0f} sites/s')" "$n" "$start" "$end" "$(basename "$f")"
-done
+timed_assess "$large" "$large/sites-points.csv" ndjson "100,000 points "
+timed_assess "$large" "$large/sites-points.csv" csv "100,000 points "
+timed_assess "$large" "$large/sites-parcels.geojson" ndjson "10,000 parcels "
+timed_assess "$large" "$large/sites-parcels.geojson" csv "10,000 parcels "
 
-echo "==> scaling: 10⁴ → 10⁶ hazard polygons (load, memory, per-site time)"
+echo "==> scaling: 10⁴ → 10⁶ hazard polygons (10,000 points each)"
 for n in ${SCALES:-10000 100000 1000000}; do
   exp=$(python3 -c "import math,sys; print(round(math.log10(int(sys.argv[1]))))" "$n")
   dir="data/generated/large-1e$exp"
@@ -65,23 +86,15 @@ for n in ${SCALES:-10000 100000 1000000}; do
     python3 scripts/gen_city.py large --hazard-polygons "$n" --sites-points 10000 --sites-parcels 2000 --out "$dir" >/dev/null
   fi
   head -n 10001 "$dir/sites-points.csv" >"$work/points.csv"
-  # The CLI logs its own load and assessment times (tracing, TEKICHI_LOG=tekichi=info).
-  TEKICHI_LOG=tekichi=info /usr/bin/time -f "%e %M" -o "$work/batch.time" \
-    target/release/tekichi assess --data "$dir" --sites "$work/points.csv" --format ndjson --output /dev/null \
-    2>"$work/batch.log"
-  read -r wall kib <"$work/batch.time"
-  python3 - "$n" "$wall" "$kib" "$work/batch.log" <<'PY'
-import re, sys
-n, wall, kib, log = sys.argv[1:]
-text = open(log, encoding="utf-8").read()
-load = float(re.search(r"layers loaded and indexed seconds=([0-9.e-]+)", text).group(1))
-rate = float(re.search(r"sites_per_second=([0-9.e+-]+)", text).group(1))
-print(f"    {int(n):>9,} polygons: load + index {load:5.2f} s; 10,000 points after load "
-      f"{10000 / rate:5.2f} s = {rate:8,.0f} sites/s = {1e6 / rate:6.1f} µs/site; "
-      f"wall {float(wall):.2f} s, peak RSS {int(kib) / 1024:,.0f} MiB")
-PY
+  label=$(python3 -c "import sys; print(f'{int(sys.argv[1]):>9,} polygons')" "$n")
+  timed_assess "$dir" "$work/points.csv" ndjson "$label"
   if [ -z "${SKIP_CRITERION:-}" ] && [ "$exp" != 5 ]; then
     TEKICHI_BENCH_LARGE="$dir" cargo bench --bench assess -- --noplot "large-1e$exp" >/dev/null 2>&1
     medians "large-1e$exp"
   fi
 done
+
+if [ -z "${SKIP_HTTP:-}" ]; then
+  echo "==> HTTP (scripts/bench-http.sh)"
+  bash scripts/bench-http.sh
+fi
