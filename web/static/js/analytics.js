@@ -4,11 +4,10 @@
 // (/api/whatif) and the nearest passing place of a failing site (/api/whatif/nearest).
 // Every number shown is the server's; the page only joins, sorts and colours.
 
-import * as maplibregl from '/map/lib/maplibre-gl/maplibre-gl.mjs';
 import { t, pick, applyStatic, toggleLang, onLangChange, extend } from './i18n.js';
 import { kindInfo, addKind, escapeHtml as h } from './layers.js';
 import { renderReport, verdictLabel } from './report.js';
-import { addBasemap } from './basemap.js';
+import { addBasemap, createPageMap } from './basemap.js';
 
 extend({
   ja: {
@@ -267,20 +266,7 @@ function setStatus(id, msg, error = false) {
 
 // ------------------------------------------------------------------ map
 
-const map = new maplibregl.Map({
-  container: 'map',
-  style: {
-    version: 8,
-    sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f3f1ea' } }],
-  },
-  center: [141.03, 38.285],
-  zoom: 12,
-  attributionControl: { compact: true },
-});
-map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
-map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-window.tekichiMap = map; // for the browser tests and the console
+const map = createPageMap('map');
 
 function addLayers() {
   for (const id of ['cells', 'areas', 'best', 'candidates', 'nearest']) map.addSource(id, { type: 'geojson', data: empty() });

@@ -5,7 +5,7 @@ import * as maplibregl from '/map/lib/maplibre-gl/maplibre-gl.mjs';
 import { t, applyStatic, toggleLang, onLangChange } from './i18n.js';
 import { KINDS, kindInfo, addKind, legendRows, classLabel, escapeHtml as h } from './layers.js';
 import { renderReport, verdictLabel } from './report.js';
-import { addBasemap } from './basemap.js';
+import { addBasemap, createPageMap } from './basemap.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -29,20 +29,7 @@ async function getJson(url, init) {
 
 // ------------------------------------------------------------------ map
 
-const map = new maplibregl.Map({
-  container: 'map',
-  style: {
-    version: 8,
-    sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f3f1ea' } }],
-  },
-  center: [141.03, 38.285],
-  zoom: 12,
-  attributionControl: { compact: true },
-});
-map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
-map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-window.tekichiMap = map; // for the browser tests and the console
+const map = createPageMap('map');
 
 let draw = null;
 

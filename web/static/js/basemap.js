@@ -2,6 +2,34 @@
 // drawn under every layer. When no tile can be loaded (offline, blocked, or none set),
 // `onNote` is told once, and the layers stay on the plain background.
 
+import * as maplibregl from '/map/lib/maplibre-gl/maplibre-gl.mjs';
+
+/** The style every page starts from: a plain background, so the page works with no base map. */
+export const PLAIN_STYLE = {
+  version: 8,
+  sources: {},
+  layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f3f1ea' } }],
+};
+
+/**
+ * The interactive map of the map and analytics pages, in element `container`: Japan until the
+ * page fits it to the loaded data, zoom buttons, a metric scale bar. Exposed as
+ * `window.tekichiMap` for the browser tests and the console.
+ */
+export function createPageMap(container) {
+  const map = new maplibregl.Map({
+    container,
+    style: PLAIN_STYLE,
+    center: [137.5, 37.0],
+    zoom: 4.5,
+    attributionControl: { compact: true },
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  window.tekichiMap = map;
+  return map;
+}
+
 /** Time (ms) the first base-map tile may take before the base map counts as unavailable. */
 const FIRST_TILE_TIMEOUT = 8000;
 

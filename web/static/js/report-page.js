@@ -7,7 +7,7 @@ import qrcode from '/map/lib/qrcode-generator/qrcode.mjs';
 import { t, pick, applyStatic, toggleLang, onLangChange, extend } from './i18n.js';
 import { KINDS, addKind, legendRows, escapeHtml as h } from './layers.js';
 import { renderReport } from './report.js';
-import { addBasemap } from './basemap.js';
+import { addBasemap, PLAIN_STYLE } from './basemap.js';
 
 extend({
   ja: {
@@ -111,7 +111,7 @@ function qr(url) {
 async function drawMap(report) {
   const map = new maplibregl.Map({
     container: 'sheet-map',
-    style: { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f3f1ea' } }] },
+    style: PLAIN_STYLE,
     center: report.site.anchor,
     zoom: 15,
     interactive: false,
