@@ -285,7 +285,7 @@ pub fn read_file(
         // Already decoded to UTF-8 by `decode_csv_files`.
         (encoding_rs::UTF_8, csv.to_string())
     } else if let Some(e) = options.encoding {
-        (e, format!("{} (--encoding)", e.name()))
+        (e, format!("{} (given / 指定)", e.name()))
     } else if let Some(cpg) = cpg {
         let label = String::from_utf8_lossy(&cpg.bytes).trim().to_string();
         let e = parse_encoding(&label).ok_or_else(|| {
@@ -357,7 +357,7 @@ fn layer_crs(
     explicit: Option<Crs>,
 ) -> Result<(Crs, String), IngestError> {
     if let Some(c) = explicit {
-        return Ok((c, format!("{} (--crs)", crs_name(c))));
+        return Ok((c, format!("{} (given / 指定)", crs_name(c))));
     }
     let Some(mut srs) = srs else {
         return Ok((

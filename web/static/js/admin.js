@@ -64,7 +64,7 @@ extend({
     layer_help: '空欄ならファイルの唯一のレイヤーを読みます。GeoPackage や KML に複数のレイヤーがあるときは名前を指定してください（ない名前を指定すると一覧が表示されます）。',
     field_map_label: '属性の対応付け',
     field_map_help: '1行に1つ「項目=元の列名」（例 depth=浸水深）。空欄ならプロファイルの既定の列名を読みます。',
-    detected: '検出: プロファイル {profile}, 文字コード {encoding}, CRS {crs}',
+    detected: '読み取り設定: プロファイル {profile}, 文字コード {encoding}, CRS {crs}',
     detected_layer: ', レイヤー {layer}（{n} 件中）',
   },
   en: {
@@ -120,7 +120,7 @@ extend({
     layer_help: 'Empty: the file\'s only layer. A GeoPackage or KML with several layers needs the name (a wrong name lists them).',
     field_map_label: 'Attribute mapping',
     field_map_help: 'One name=column per line (e.g. depth=浸水深). Empty: the profile\'s usual column names are read.',
-    detected: 'Detected: profile {profile}, encoding {encoding}, CRS {crs}',
+    detected: 'Read with: profile {profile}, encoding {encoding}, CRS {crs}',
     detected_layer: ', layer {layer} (of {n})',
   },
 });
