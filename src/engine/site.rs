@@ -5,8 +5,8 @@
 //! positions or not closed, a self-intersecting ring, non-finite coordinates, or
 //! coordinates outside lon 122–154 / lat 20–46 (which also catches swapped lat/lon).
 
-use crate::engine::geom;
-use geo::{BoundingRect, Centroid, Coord, LineString, MultiPolygon, Point, Polygon, Rect, Validation};
+use crate::engine::geom::{self, ConvexPart, StraightEdgeArea};
+use geo::{BooleanOps, BoundingRect, Centroid, Coord, LineString, MultiPolygon, Point, Polygon, Rect, Validation};
 use geojson::{GeometryValue, PolygonType, Position};
 
 /// Longitude range accepted for Japan (degrees).
@@ -66,6 +66,40 @@ pub struct Parcel {
     pub bbox: Rect<f64>,
     /// Largest geodesic distance (m) from the centroid to any vertex: bounds searches.
     pub radius_m: f64,
+    /// Its parts prepared for clipping when every part is convex without holes (most
+    /// parcels): overlaps are then measured without building intersections.
+    convex_parts: Option<Vec<ConvexPart>>,
+    /// How the parts of the parcel that lie in zones are measured, and its own area under it.
+    measure: StraightEdgeArea,
+    measured_m2: f64,
+}
+
+impl Parcel {
+    /// Geodesic area (m²) of the parcel's part inside `polygon` (a zone's part).
+    ///
+    /// The share of the parcel inside is measured with edges straight in lon/lat, as the
+    /// clipping and the containment tests read them ([`StraightEdgeArea`]), so the shares
+    /// of zones that partition a parcel add up exactly to one; the share times the
+    /// parcel's geodesic area is the answer.
+    pub fn area_inside_m2(&self, polygon: &Polygon<f64>) -> f64 {
+        match &self.convex_parts {
+            Some(parts) => {
+                let inside: f64 = parts.iter().map(|p| p.area_inside_m2(polygon, &self.measure)).sum();
+                self.scaled_m2(inside)
+            }
+            None => self.piece_area_m2(&self.geometry.intersection(polygon)),
+        }
+    }
+
+    /// Geodesic area (m²) of a piece of the parcel (an intersection with zones), measured
+    /// as in [`Parcel::area_inside_m2`].
+    pub fn piece_area_m2(&self, piece: &MultiPolygon<f64>) -> f64 {
+        self.scaled_m2(self.measure.multipolygon_m2(piece))
+    }
+
+    fn scaled_m2(&self, measured_m2: f64) -> f64 {
+        (measured_m2 / self.measured_m2).clamp(0.0, 1.0) * self.area_m2
+    }
 }
 
 /// A validated site.
@@ -153,7 +187,11 @@ impl Site {
             .flat_map(|p| p.exterior().0.iter())
             .map(|c| geom::distance_m(centroid, Point(*c)))
             .fold(0.0, f64::max);
+        let measure = StraightEdgeArea::around(centroid.y());
         Ok(Site::Parcel(Parcel {
+            convex_parts: geometry.0.iter().map(ConvexPart::new).collect(),
+            measured_m2: measure.multipolygon_m2(&geometry),
+            measure,
             geometry,
             area_m2,
             centroid,

@@ -3,9 +3,9 @@
 use super::{cmp_share_desc, SHARE_TIE};
 use crate::engine::attrs::{Division, Parsed, UseDistrict, ZoningAttrs};
 use crate::engine::catalog::{Catalog, LayerKind};
-use crate::engine::index::{Zone, ZoneIndex};
+use crate::engine::index::{Overlap, Zone, ZoneIndex};
 use crate::engine::report::{Buildability, District, Reason, Verdict};
-use crate::engine::site::Site;
+use crate::engine::site::{Parcel, Site};
 use geo::{unary_union, MultiPolygon};
 
 /// One condition found, with the verdict it implies.
@@ -112,36 +112,50 @@ fn missing_layer(kind: LayerKind, what_ja: &str, what_en: &str) -> Finding {
     }
 }
 
-/// Geodesic area (m²) of the union of overlap pieces (zones of one layer may overlap).
-fn union_area_m2(pieces: &[&MultiPolygon<f64>]) -> f64 {
-    match pieces {
+/// Geodesic area (m²) of the union of the parcel's overlaps with several zones of one
+/// layer (zones of one layer may overlap, so the areas are not simply added).
+fn union_area_m2<A>(index: &ZoneIndex<A>, parcel: &Parcel, overlaps: &[&Overlap]) -> f64 {
+    match overlaps {
         [] => 0.0,
-        [one] => crate::engine::geom::multipolygon_area_m2(one),
-        many => crate::engine::geom::multipolygon_area_m2(&unary_union(many.iter().copied())),
+        [one] => one.area_m2,
+        many => {
+            let pieces: Vec<MultiPolygon<f64>> = many.iter().map(|o| index.intersection(parcel, o.zone)).collect();
+            parcel.piece_area_m2(&unary_union(&pieces))
+        }
     }
 }
 
-/// Share of the site inside the zones selected by `keep` (None for a point), and whether
-/// a point lies inside or on one of them.
+/// The zones of one layer a site touches, found once and then read for several questions.
+enum Touched<'a> {
+    /// Zones containing the point, boundary included.
+    Point(Vec<usize>),
+    /// Zones overlapping the parcel above the sliver tolerance, with the pieces.
+    Parcel { parcel: &'a Parcel, overlaps: Vec<Overlap> },
+}
+
+fn touched<'a, A>(index: &ZoneIndex<A>, site: &'a Site, sliver_m2: f64) -> Touched<'a> {
+    match site {
+        Site::Point(p) => Touched::Point(index.containing(*p)),
+        Site::Parcel(parcel) => Touched::Parcel {
+            parcel,
+            overlaps: index.overlapping(parcel, sliver_m2),
+        },
+    }
+}
+
+/// Share of the site inside the touched zones selected by `keep` (None for a point), and
+/// whether a point lies inside or on one of them.
 fn restricted_share<A>(
     index: &ZoneIndex<A>,
-    site: &Site,
+    touched: &Touched,
     sliver_m2: f64,
     keep: impl Fn(&A) -> bool,
 ) -> (Option<f64>, bool) {
-    match site {
-        Site::Point(p) => (
-            None,
-            index.containing(*p).into_iter().any(|z| keep(&index.zone(z).attrs)),
-        ),
-        Site::Parcel(parcel) => {
-            let overlaps = index.overlapping(parcel, sliver_m2);
-            let pieces: Vec<&MultiPolygon<f64>> = overlaps
-                .iter()
-                .filter(|o| keep(&index.zone(o.zone).attrs))
-                .map(|o| &o.piece)
-                .collect();
-            let area = union_area_m2(&pieces);
+    match touched {
+        Touched::Point(hits) => (None, hits.iter().any(|&z| keep(&index.zone(z).attrs))),
+        Touched::Parcel { parcel, overlaps } => {
+            let kept: Vec<&Overlap> = overlaps.iter().filter(|o| keep(&index.zone(o.zone).attrs)).collect();
+            let area = union_area_m2(index, parcel, &kept);
             let share = if area > sliver_m2 {
                 (area / parcel.area_m2).min(1.0)
             } else {
@@ -192,8 +206,9 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
         }
         Some(layer) => {
             let index = &layer.index;
-            in_planning_area = restricted_share(index, site, sliver_m2, |_| true).1;
-            let (share, inside) = restricted_share(index, site, sliver_m2, |d| {
+            let touched = touched(index, site, sliver_m2);
+            in_planning_area = restricted_share(index, &touched, sliver_m2, |_| true).1;
+            let (share, inside) = restricted_share(index, &touched, sliver_m2, |d| {
                 *d == Parsed::Value(Division::UrbanizationControl)
             });
             if let Some(verdict) = restricted_verdict(share, inside) {
@@ -208,7 +223,7 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
                     ),
                 });
             }
-            let (_, unreadable) = restricted_share(index, site, sliver_m2, |d| !matches!(d, Parsed::Value(_)));
+            let (_, unreadable) = restricted_share(index, &touched, sliver_m2, |d| !matches!(d, Parsed::Value(_)));
             if unreadable {
                 findings.push(Finding {
                     verdict: Verdict::Unknown,
@@ -236,7 +251,10 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
             None
         }
         Some(layer) => {
-            let (share, inside) = restricted_share(&layer.index, site, sliver_m2, |_| true);
+            let (share, inside) =
+                restricted_share(&layer.index, &touched(&layer.index, site, sliver_m2), sliver_m2, |_| {
+                    true
+                });
             if let Some(verdict) = restricted_verdict(share, inside) {
                 let (sja, sen) = share_text(share);
                 findings.push(Finding {
@@ -279,8 +297,8 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, sliver_m2: f64) -> Buildabi
                 }
                 Site::Parcel(parcel) => {
                     let overlaps = index.overlapping(parcel, sliver_m2);
-                    let pieces: Vec<&MultiPolygon<f64>> = overlaps.iter().map(|o| &o.piece).collect();
-                    let uncovered_m2 = parcel.area_m2 - union_area_m2(&pieces);
+                    let all: Vec<&Overlap> = overlaps.iter().collect();
+                    let uncovered_m2 = parcel.area_m2 - union_area_m2(index, parcel, &all);
                     let uncovered = if uncovered_m2 > sliver_m2 {
                         (uncovered_m2 / parcel.area_m2).clamp(0.0, 1.0)
                     } else {

@@ -2,7 +2,7 @@
 //! lacks a facility of the target type (募集圏域).
 
 use super::cmp_share_desc;
-use crate::engine::catalog::{area_of_point, area_order, Catalog, LayerKind};
+use crate::engine::catalog::{area_order, Catalog, LayerKind};
 use crate::engine::report::{AreaShare, DailyLifeArea, Reason, TargetFacilities};
 use crate::engine::site::Site;
 
@@ -63,8 +63,9 @@ pub(super) fn assess(catalog: &Catalog, site: &Site, target_type: &str, sliver_m
     let (chosen, mut touching): (Option<usize>, Vec<(usize, Option<f64>)>) = match site {
         Site::Point(p) => {
             let mut hits: Vec<(usize, Option<f64>)> = index.containing(*p).into_iter().map(|z| (z, None)).collect();
+            // Lowest area id first: the area a point belongs to (`area_of_point`).
             hits.sort_by(|a, b| area_order(index, a.0, b.0));
-            (area_of_point(index, *p), hits)
+            (hits.first().map(|h| h.0), hits)
         }
         Site::Parcel(parcel) => {
             let mut hits: Vec<(usize, Option<f64>)> = index
