@@ -40,6 +40,17 @@ before(async () => {
   await blockOutside(context, server.base);
 });
 
+/** The admin page, ready, with the admin token entered and `kind` chosen. */
+async function adminPageSignedIn(kind) {
+  const opened = await offlinePage(context, server.base);
+  await opened.page.goto(`${server.base}/map/admin.html`);
+  await opened.page.waitForSelector('body[data-ready=true]');
+  await opened.page.fill('#token', TOKEN);
+  await opened.page.dispatchEvent('#token', 'change');
+  await opened.page.selectOption('#kind', kind);
+  return opened;
+}
+
 after(async () => {
   await browser?.close();
   await server?.stop();
@@ -62,12 +73,7 @@ test('the admin page loads and lists the nine kinds', async () => {
 });
 
 test('upload a bad layer and see the error; a good one changes the map; roll back', { skip: !hasStore && 'the server has no layer store (issue 4)' }, async () => {
-  const { page, problems } = await offlinePage(context, server.base);
-  await page.goto(`${server.base}/map/admin.html`);
-  await page.waitForSelector('body[data-ready=true]');
-  await page.fill('#token', TOKEN);
-  await page.dispatchEvent('#token', 'change');
-  await page.selectOption('#kind', 'flood');
+  const { page, problems } = await adminPageSignedIn('flood');
   await page.waitForSelector('#versions tbody tr');
   assert.match(await page.textContent('#versions'), /有効/);
 
@@ -150,12 +156,7 @@ test('upload a bad layer and see the error; a good one changes the map; roll bac
 });
 
 test('advanced settings: a CRS PROJ does not know is shown at its field; a mapping, profile and CRS given are used and shown', { skip: !hasStore && 'the server has no layer store (issue 4)' }, async () => {
-  const { page, problems } = await offlinePage(context, server.base);
-  await page.goto(`${server.base}/map/admin.html`);
-  await page.waitForSelector('body[data-ready=true]');
-  await page.fill('#token', TOKEN);
-  await page.dispatchEvent('#token', 'change');
-  await page.selectOption('#kind', 'flood');
+  const { page, problems } = await adminPageSignedIn('flood');
 
   // Closed at first; the summary opens it from the keyboard, and every control has its label.
   assert.equal(await page.isVisible('#crs'), false);
