@@ -263,12 +263,23 @@ pub struct Place<A> {
 
 type PlaceEntry = GeomWithData<[f64; 3], u32>;
 
+/// The smallest first radius (m) of a nearest search.
+const MIN_REACH_M: f64 = 100.0;
+
+/// Squared chord between two unit vectors.
+fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| (a - b) * (a - b)).sum()
+}
+
 /// Point features indexed on the unit sphere, so nearest-neighbour order is great-circle
 /// order; exact distances are then geodesic on the ellipsoid.
 #[derive(Debug)]
 pub struct PlaceIndex<A> {
     places: Vec<Place<A>>,
     tree: RTree<PlaceEntry>,
+    /// Mean spacing (m) of the places over their bounding box: where a nearest search
+    /// starts its first radius.
+    spacing_m: f64,
 }
 
 /// A place found near a site.
@@ -290,9 +301,11 @@ impl<A> PlaceIndex<A> {
             .enumerate()
             .map(|(i, p)| GeomWithData::new(geom::unit_vector(p.point), i as u32))
             .collect();
+        let spacing_m = geom::mean_spacing_m(places.iter().map(|p| p.point));
         Self {
             places,
             tree: RTree::bulk_load(entries),
+            spacing_m,
         }
     }
 
@@ -324,41 +337,73 @@ impl<A> PlaceIndex<A> {
     }
 
     /// The `k` places nearest to the site that pass `keep`, nearest first (ties by index).
+    ///
+    /// Searches discs of growing radius around the site's anchor (a range query walks the
+    /// tree without the priority queue a nearest-neighbour iterator keeps) and measures
+    /// candidates geodesically in great-circle order until the next one's lower bound
+    /// exceeds the k-th distance found.
     pub fn nearest(&self, site: &Site, k: usize, keep: impl Fn(&Place<A>) -> bool) -> Vec<Near> {
         let mut best: Vec<Near> = Vec::with_capacity(k + 1);
-        if k == 0 {
+        if k == 0 || self.places.is_empty() {
             return best;
         }
         let anchor = geom::unit_vector(site.anchor());
-        for (entry, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&anchor) {
-            if best.len() == k && Self::lower_bound_m(site, chord2) > best[k - 1].distance_m {
-                break;
-            }
-            let place = entry.data as usize;
-            if !keep(&self.places[place]) {
-                continue;
-            }
-            let point = self.places[place].point;
-            let near = match site {
-                Site::Point(p) => {
-                    let (distance_m, bearing) = geom::distance_and_bearing(*p, point);
-                    Near {
-                        place,
-                        distance_m,
-                        bearing_deg: Some(bearing),
-                    }
+        let decided =
+            |best: &[Near], chord2: f64| best.len() == k && Self::lower_bound_m(site, chord2) > best[k - 1].distance_m;
+        let mut reach_m = (self.spacing_m * (4.0 * k as f64 / std::f64::consts::PI).sqrt()).max(MIN_REACH_M);
+        let mut searched = -1.0;
+        let mut candidates: Vec<(f64, u32)> = Vec::new();
+        loop {
+            let limit = geom::chord2_for_distance_m(reach_m);
+            // Widened by a relative 1e-9 so that rounding in the tree's own distance cannot
+            // drop a place this function counts as inside `limit`.
+            candidates.clear();
+            candidates.extend(
+                self.tree
+                    .locate_within_distance(anchor, limit * (1.0 + 1e-9))
+                    .map(|e| (chord2(e.geom(), &anchor), e.data))
+                    .filter(|&(c, _)| c > searched && c <= limit),
+            );
+            candidates.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for &(chord2, place) in &candidates {
+                if decided(&best, chord2) {
+                    return best;
                 }
-                Site::Parcel(_) => Near {
-                    place,
-                    distance_m: Self::site_distance_m(site, point),
-                    bearing_deg: None,
-                },
-            };
-            let at = best.partition_point(|b| (b.distance_m, b.place) < (near.distance_m, near.place));
-            best.insert(at, near);
-            best.truncate(k);
+                let place = place as usize;
+                if keep(&self.places[place]) {
+                    let near = self.measure(site, place);
+                    let at = best.partition_point(|b| (b.distance_m, b.place) < (near.distance_m, near.place));
+                    best.insert(at, near);
+                    best.truncate(k);
+                }
+            }
+            // Every place within `limit` is measured; the rest lie farther.
+            if decided(&best, limit) || limit >= 4.0 {
+                return best;
+            }
+            searched = limit;
+            reach_m *= 2.0;
         }
-        best
+    }
+
+    /// The geodesic distance (and, for a point site, bearing) from the site to a place.
+    fn measure(&self, site: &Site, place: usize) -> Near {
+        let point = self.places[place].point;
+        match site {
+            Site::Point(p) => {
+                let (distance_m, bearing) = geom::distance_and_bearing(*p, point);
+                Near {
+                    place,
+                    distance_m,
+                    bearing_deg: Some(bearing),
+                }
+            }
+            Site::Parcel(_) => Near {
+                place,
+                distance_m: Self::site_distance_m(site, point),
+                bearing_deg: None,
+            },
+        }
     }
 
     /// How many places that pass `keep` lie within `radius_m` of the site (inclusive).
@@ -376,8 +421,7 @@ impl<A> PlaceIndex<A> {
                 if let Site::Point(_) = site {
                     // The geodesic is within 1 % of the sphere: far enough inside the
                     // radius, no exact solution is needed.
-                    let chord2: f64 = e.geom().iter().zip(&anchor).map(|(a, b)| (a - b) * (a - b)).sum();
-                    let sphere = geom::distance_m_for_chord2(chord2);
+                    let sphere = geom::distance_m_for_chord2(chord2(e.geom(), &anchor));
                     if sphere / geom::SPHERE_TO_GEODESIC_SLACK <= radius_m {
                         return true;
                     }
@@ -443,11 +487,40 @@ mod tests {
         assert!((o[0].area_m2 / parcel.area_m2 - 0.5).abs() < 1e-3);
     }
 
-    fn brute_nearest(index: &PlaceIndex<()>, site: &Site, k: usize) -> Vec<Near> {
+    #[test]
+    fn nearest_looks_past_the_first_disc_for_a_long_parcel() {
+        // An 8.8 km × 110 m parcel: place 0 is 55 m off its side near the anchor, place 1
+        // lies inside its far end, outside the first search disc yet at distance 0.
+        let place = |i, x, y| Place {
+            id: FeatureId::Number(i),
+            file: 0,
+            point: Point::new(x, y),
+            attrs: (),
+        };
+        let index = PlaceIndex::new(vec![place(0, 141.05, 38.0015), place(1, 141.099, 38.0005)]);
+        let parcel = Polygon::new(
+            geo::LineString::from(vec![
+                (141.0, 38.0),
+                (141.1, 38.0),
+                (141.1, 38.001),
+                (141.0, 38.001),
+                (141.0, 38.0),
+            ]),
+            vec![],
+        );
+        let site = Site::from_polygons(vec![parcel]).unwrap();
+        let nearest = index.nearest(&site, 1, |_| true);
+        assert_eq!(nearest.len(), 1);
+        assert_eq!((nearest[0].place, nearest[0].distance_m), (1, 0.0));
+    }
+
+    /// The `k` nearest of the places whose index is a multiple of `every`, by measuring all.
+    fn brute_nearest(index: &PlaceIndex<()>, site: &Site, k: usize, every: usize) -> Vec<Near> {
         let mut all: Vec<Near> = index
             .places()
             .iter()
             .enumerate()
+            .filter(|(i, _)| i % every == 0)
             .map(|(i, p)| Near {
                 place: i,
                 distance_m: PlaceIndex::<()>::site_distance_m(site, p.point),
@@ -529,9 +602,14 @@ mod tests {
         fn nearest_matches_brute_force(
             points in prop::collection::vec((0.0f64..0.2, 0.0f64..0.2), 1..80),
             probe in (0.0f64..0.2, 0.0f64..0.2),
+            far in prop_oneof![Just(0.0), 0.0f64..3.0],
             parcel in any::<bool>(),
             k in 1usize..8,
+            every in 1usize..4,
         ) {
+            // The probe is among the places or up to 3° away (the search widens several
+            // times); only every `every`-th place is kept.
+            let probe = (probe.0 + far, probe.1 - far / 2.0);
             let places: Vec<Place<()>> = points.iter().enumerate()
                 .map(|(i, &(x, y))| Place { id: FeatureId::Number(i as u64), file: 0, point: Point::new(141.0 + x, 38.0 + y), attrs: () })
                 .collect();
@@ -541,7 +619,11 @@ mod tests {
             } else {
                 Site::point(141.0 + probe.0, 38.0 + probe.1).unwrap()
             };
-            prop_assert_eq!(index.nearest(&site, k, |_| true), brute_nearest(&index, &site, k));
+            prop_assert_eq!(index.nearest(&site, k, |_| true), brute_nearest(&index, &site, k, 1));
+            prop_assert_eq!(
+                index.nearest(&site, k, |p| matches!(p.id, FeatureId::Number(i) if i as usize % every == 0)),
+                brute_nearest(&index, &site, k, every)
+            );
             let brute_count = index.places().iter().filter(|p| PlaceIndex::<()>::site_distance_m(&site, p.point) <= 5_000.0).count();
             prop_assert_eq!(index.count_within(&site, 5_000.0, |_| true), brute_count);
         }
