@@ -9,78 +9,19 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use tekichi::engine::assess::{AssessOptions, Assessor, SiteInput};
+use tekichi::engine::assess::{AssessOptions, Assessor};
 use tekichi::engine::catalog::{Catalog, LayerKind};
 use tekichi::engine::rubric::Rubric;
-use tekichi::io::layers::{load_layer, read_manifest};
-use tekichi::io::sites::read_sites;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
-
-/// The datasets to measure: the sample city always, the large city when generated
-/// (`TEKICHI_BENCH_LARGE=DIR` picks another generated city; its directory name names the
-/// benchmarks, e.g. `point/large-1e6`).
-fn datasets() -> Vec<(String, PathBuf)> {
-    let mut out = vec![("sample".to_string(), root().join("data/sample-city"))];
-    let large = std::env::var("TEKICHI_BENCH_LARGE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("data/generated/large-1e5"));
-    if large.join("manifest.toml").exists() || large.join("flood.geojson").exists() {
-        let name = large
-            .file_name()
-            .map_or("large".into(), |n| n.to_string_lossy().into_owned());
-        out.push((name, large));
-    } else {
-        eprintln!(
-            "{} not found: run scripts/bench.sh to generate the large city",
-            large.display()
-        );
-    }
-    out
-}
-
-/// Point sites: the dataset's `sites-points.csv`, else its candidates; parcels likewise.
-fn sites(dir: &Path, point: bool) -> Vec<SiteInput> {
-    let candidates = if point {
-        [dir.join("sites-points.csv"), dir.join("candidates.csv")]
-    } else {
-        [dir.join("sites-parcels.geojson"), dir.join("candidates.geojson")]
-    };
-    let path = candidates.iter().find(|p| p.exists()).expect("a candidate file");
-    let all = read_sites(path, None).expect("candidates read");
-    let want = if point { "point" } else { "parcel" };
-    let picked: Vec<SiteInput> = all
-        .into_iter()
-        .filter(|s| match &s.site {
-            Ok(tekichi::engine::site::Site::Point(_)) => want == "point",
-            Ok(tekichi::engine::site::Site::Parcel(_)) => want == "parcel",
-            Err(_) => false,
-        })
-        .take(1000)
-        .collect();
-    assert!(!picked.is_empty(), "no {want} sites in {}", path.display());
-    picked
-}
 
 fn bench(c: &mut Criterion) {
     let rubric = Rubric::default_rubric();
     let options = AssessOptions::default();
-    for (name, dir) in datasets() {
-        let manifest = read_manifest(&dir).expect("manifest");
-        let raws: Vec<_> = manifest
-            .layers
-            .iter()
-            .map(|(k, e)| {
-                load_layer(&dir, LayerKind::from_key(k).unwrap(), e)
-                    .expect("layer loads")
-                    .0
-            })
-            .collect();
+    for (name, dir) in common::datasets() {
+        let raws = common::layers(&dir);
         let catalog = Catalog::build(raws.clone()).expect("catalog builds");
         let assessor = Assessor {
             catalog: &catalog,
@@ -98,7 +39,7 @@ fn bench(c: &mut Criterion) {
         .sum();
         eprintln!("{name}: {hazard_polygons} hazard polygons");
 
-        let points = sites(&dir, true);
+        let points = common::sites(&dir, true);
         let mut i = 0;
         c.bench_function(&format!("point/{name}"), |b| {
             b.iter(|| {
@@ -106,7 +47,7 @@ fn bench(c: &mut Criterion) {
                 black_box(assessor.assess(&points[i], &options))
             })
         });
-        let parcels = sites(&dir, false);
+        let parcels = common::sites(&dir, false);
         let mut j = 0;
         c.bench_function(&format!("parcel/{name}"), |b| {
             b.iter(|| {

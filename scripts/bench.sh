@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# In-process benchmarks (criterion) and timed batch CLI runs, on the sample city and on a
-# generated city with ≥ 10⁵ hazard polygons, then how cost grows from 10⁴ to 10⁶ hazard
-# polygons. Figures go into BENCHMARKS.md by hand, with the machine and date this script
+# In-process benchmarks (criterion, and the per-site latency spread) and timed batch CLI
+# runs, on the sample city and on a generated city with ≥ 10⁵ hazard polygons, then how
+# cost grows from 10⁴ to 10⁶ hazard polygons. Figures go into BENCHMARKS.md by hand, with the machine and date this script
 # prints. Last, the HTTP load test (scripts/bench-http.sh, wrk on loopback). The peers are
 # scripts/bench-peers.sh.
 #
@@ -43,6 +43,8 @@ if [ -z "${SKIP_CRITERION:-}" ]; then
   cargo bench --bench assess -- --noplot "$@"
   echo "==> medians (criterion estimates)"
   medians 'sample|large-1e5'
+  echo "==> per-site latency (median of 21 interleaved passes per site, then across sites)"
+  cargo bench --quiet --bench latency 2>/dev/null
 fi
 
 [ -x /usr/bin/time ] || { as_root apt-get install -y -qq time; }
@@ -91,6 +93,7 @@ for n in ${SCALES:-10000 100000 1000000}; do
   if [ -z "${SKIP_CRITERION:-}" ] && [ "$exp" != 5 ]; then
     TEKICHI_BENCH_LARGE="$dir" cargo bench --bench assess -- --noplot "large-1e$exp" >/dev/null 2>&1
     medians "large-1e$exp"
+    TEKICHI_BENCH_LARGE="$dir" cargo bench --quiet --bench latency -- "large-1e$exp" 2>/dev/null
   fi
 done
 
