@@ -179,11 +179,15 @@ fn kind_list() -> String {
 }
 
 /// Loads every layer of a data directory and builds the catalog. All or nothing.
+///
+/// Layers are read one after another (each file's features are converted in parallel): a
+/// parsed GeoJSON tree takes several times its file's size, and reading layers side by
+/// side would hold two or more of those trees at once.
 pub fn load_dir(dir: &Path) -> Result<(Catalog, LoadReport), LoadError> {
     let manifest = read_manifest(dir)?;
     let loaded: Vec<(RawLayer, LoadReport)> = manifest
         .layers
-        .par_iter()
+        .iter()
         .map(|(key, entry)| {
             // Invariant: read_manifest rejected unknown keys.
             let kind = LayerKind::from_key(key).expect("kind checked by read_manifest");
