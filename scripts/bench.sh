@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # In-process benchmarks (criterion, and the per-site latency spread) and timed batch CLI
 # runs, on the sample city and on a generated city with ≥ 10⁵ hazard polygons, then how
-# cost grows from 10⁴ to 10⁶ hazard polygons. Figures go into BENCHMARKS.md by hand, with the machine and date this script
-# prints. Last, the HTTP load test (scripts/bench-http.sh, wrk on loopback). The peers are
+# cost grows from 10⁴ to 10⁶ hazard polygons. Figures go into BENCHMARKS.md by hand, with
+# the machine and date this script prints. Last, the HTTP load test (scripts/bench-http.sh, wrk on loopback). The peers are
 # scripts/bench-peers.sh.
 #
 #   scripts/bench.sh                    # everything (the 10⁶ city takes ~1 min to generate)

@@ -5,7 +5,7 @@
 //! GRS80/WGS84 ellipsoid (the two differ by less than a millimetre here), via
 //! Karney's algorithms (`geographiclib-rs`).
 
-use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Point, Polygon};
 use geographiclib_rs::{Geodesic, InverseGeodesic, PolygonArea, Winding};
 use std::sync::OnceLock;
 
@@ -310,22 +310,12 @@ pub fn distance_m_for_chord2(chord2: f64) -> f64 {
 /// root of the box's approximate area per point (0 for fewer than two distinct points). A
 /// scale for search radii, not a measurement.
 pub fn mean_spacing_m(points: impl Iterator<Item = Point<f64>>) -> f64 {
-    let (mut n, mut bbox) = (0usize, None::<geo::Rect<f64>>);
-    for p in points {
-        n += 1;
-        bbox = Some(match bbox {
-            None => geo::Rect::new(p.0, p.0),
-            Some(r) => geo::Rect::new(
-                geo::coord! { x: r.min().x.min(p.x()), y: r.min().y.min(p.y()) },
-                geo::coord! { x: r.max().x.max(p.x()), y: r.max().y.max(p.y()) },
-            ),
-        });
-    }
-    let Some(r) = bbox else { return 0.0 };
+    let points: geo::MultiPoint<f64> = points.collect();
+    let Some(r) = points.bounding_rect() else { return 0.0 };
     let m_per_deg = MEAN_EARTH_RADIUS_M.to_radians();
     let mid_lat = ((r.min().y + r.max().y) / 2.0).to_radians();
     let area_m2 = r.width() * mid_lat.cos() * m_per_deg * r.height() * m_per_deg;
-    (area_m2 / n as f64).sqrt()
+    (area_m2 / points.0.len() as f64).sqrt()
 }
 
 /// The ellipsoidal geodesic differs from the mean-sphere great circle by less than 0.7 %

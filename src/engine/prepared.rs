@@ -50,9 +50,8 @@ struct Bands {
 }
 
 impl Bands {
-    /// Chooses the band count so that every segment is listed about three times at most
-    /// in total (a segment is listed once per band it spans), and at most one band per
-    /// segment.
+    /// Chooses the band count so that the listings total about three per segment (a
+    /// segment is listed once in every band it spans), with no more bands than segments.
     fn new(segments: &[Segment]) -> Self {
         let min_y = segments.iter().map(|s| s.a.y.min(s.b.y)).fold(f64::INFINITY, f64::min);
         let max_y = segments
@@ -269,7 +268,7 @@ mod tests {
         }
     }
 
-    /// A comb: `teeth` vertical teeth of random heights on a base, so most segments are
+    /// A comb: one vertical tooth per height on a base, so most segments are
     /// vertical and a horizontal line crosses many of them; vertices on the 1/1024 grid.
     fn comb(heights: &[u32]) -> Polygon<f64> {
         let g = |v: i32| v as f64 / 1024.0;
