@@ -10,7 +10,6 @@ use crate::engine::report::{Provenance, ProvenanceLayer};
 use geo::{BoundingRect, Geometry, MultiPolygon, Point, Rect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The nine layer kinds a deployment can load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -198,7 +197,7 @@ pub struct Catalog {
     pub landslide: Option<LandslideLayer>,
     pub tsunami: Option<DepthLayer>,
     /// Set by [`Catalog::build`]: the provenance every report carries, shared by all.
-    provenance: Arc<[ProvenanceLayer]>,
+    provenance: Provenance,
     /// Set by [`Catalog::build`]: for each daily-life area (by index), the indices of
     /// the facilities inside it, ascending.
     area_facilities: Vec<Vec<usize>>,
@@ -413,17 +412,19 @@ impl Catalog {
         if let Some(raw) = facility_raw {
             catalog.facility = Some(catalog.facility_layer(raw)?);
         }
-        catalog.provenance = catalog
-            .infos()
-            .map(|l| ProvenanceLayer {
-                kind: l.kind,
-                version: l.meta.version.clone(),
-                source: l.meta.source.clone(),
-                publisher: l.meta.publisher.clone(),
-                date: l.meta.date.clone(),
-                sha256: l.meta.sha256.clone(),
-            })
-            .collect();
+        catalog.provenance = Provenance::new(
+            catalog
+                .infos()
+                .map(|l| ProvenanceLayer {
+                    kind: l.kind,
+                    version: l.meta.version.clone(),
+                    source: l.meta.source.clone(),
+                    publisher: l.meta.publisher.clone(),
+                    date: l.meta.date.clone(),
+                    sha256: l.meta.sha256.clone(),
+                })
+                .collect(),
+        );
         if let (Some(areas), Some(facilities)) = (&catalog.daily_life_area, &catalog.facility) {
             let mut by_area = vec![Vec::new(); areas.info.feature_count];
             for (i, place) in facilities.index.places().iter().enumerate() {
@@ -438,9 +439,7 @@ impl Catalog {
 
     /// The versions of the loaded layers, as every report names them.
     pub fn provenance(&self) -> Provenance {
-        Provenance {
-            layers: self.provenance.clone(),
-        }
+        self.provenance.clone()
     }
 
     /// Indices (into the facility index) of the facilities inside daily-life area `area`,

@@ -3,6 +3,7 @@
 use crate::engine::catalog::LayerKind;
 use crate::engine::index::FeatureId;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::sync::Arc;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
@@ -294,11 +295,45 @@ pub struct ProvenanceLayer {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// The versions of the layers a report was made from. Every report of one catalog names
+/// the same versions, so the catalog builds this once and each report shares it together
+/// with its JSON encoding (about 40 % of a report's bytes, written without re-encoding).
+#[derive(Debug, Clone, ToSchema)]
 pub struct Provenance {
-    /// Shared with the catalog: every report of one catalog names the same versions.
     #[schema(value_type = Vec<ProvenanceLayer>)]
     pub layers: Arc<[ProvenanceLayer]>,
+    /// `{"layers":[…]}`, exactly what serialising the fields would write.
+    #[schema(ignore)]
+    encoded: Arc<RawValue>,
+}
+
+impl Provenance {
+    pub fn new(layers: Vec<ProvenanceLayer>) -> Self {
+        #[derive(Serialize)]
+        struct Fields<'a> {
+            layers: &'a [ProvenanceLayer],
+        }
+        let encoded = serde_json::value::to_raw_value(&Fields { layers: &layers })
+            .expect("strings and layer kinds always serialise");
+        Provenance {
+            layers: layers.into(),
+            encoded: encoded.into(),
+        }
+    }
+}
+
+impl Default for Provenance {
+    fn default() -> Self {
+        Provenance::new(Vec::new())
+    }
+}
+
+/// Writes the shared encoding: `serde_json` copies it verbatim, `serde_json::to_value`
+/// parses it back, so both give `{"layers":[…]}`.
+impl Serialize for Provenance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.encoded.serialize(serializer)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -356,3 +391,47 @@ impl PartialSchema for FeatureId {
 }
 
 impl ToSchema for FeatureId {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn layer(kind: LayerKind, source: &str) -> ProvenanceLayer {
+        ProvenanceLayer {
+            kind,
+            version: format!("{kind}-2024"),
+            source: source.into(),
+            publisher: "多賀城市".into(),
+            date: "2024-04-01".into(),
+            sha256: "ab".repeat(32),
+        }
+    }
+
+    #[test]
+    fn shared_provenance_encodes_exactly_as_its_fields() {
+        let provenance = Provenance::new(vec![
+            layer(LayerKind::Zoning, "都市計画図 \"用途地域\"\n第2版"),
+            layer(LayerKind::Flood, "国土数値情報 A31"),
+        ]);
+        let fields = json!({"layers": [
+            {"kind": "zoning", "version": "zoning-2024", "source": "都市計画図 \"用途地域\"\n第2版",
+             "publisher": "多賀城市", "date": "2024-04-01", "sha256": "ab".repeat(32)},
+            {"kind": "flood", "version": "flood-2024", "source": "国土数値情報 A31",
+             "publisher": "多賀城市", "date": "2024-04-01", "sha256": "ab".repeat(32)},
+        ]});
+        assert_eq!(serde_json::to_string(&provenance).unwrap(), fields.to_string());
+        assert_eq!(serde_json::to_value(&provenance).unwrap(), fields);
+        assert_eq!(provenance.layers.len(), 2);
+        // Nested in a document, as in a report.
+        let doc = serde_json::to_string(&json!({"before": 1, "provenance": provenance, "after": 2}));
+        assert_eq!(
+            doc.unwrap(),
+            json!({"before": 1, "provenance": fields, "after": 2}).to_string()
+        );
+        assert_eq!(
+            serde_json::to_string(&Provenance::default()).unwrap(),
+            r#"{"layers":[]}"#
+        );
+    }
+}
