@@ -1,7 +1,8 @@
 //! Batch assessment streamed to a [`ReportWriter`]: sites are assessed and their records
-//! encoded in parallel (rayon), a chunk at a time, and written in order — so both cores
-//! work on the expensive parts (assessment and serialisation) while memory stays bounded
-//! by one chunk however long the batch is. The CLI and the HTTP batch endpoint share it.
+//! encoded in parallel (rayon), a chunk at a time, and written in order while the next
+//! chunk is assessed — so both cores work on the expensive parts (assessment and
+//! serialisation) while memory stays bounded by two chunks however long the batch is.
+//! The CLI and the HTTP batch endpoint share it.
 
 use crate::engine::assess::{summary_order, AssessOptions, Assessor, SiteInput};
 use crate::io::output::{encode_record, ReportWriter};
@@ -40,25 +41,154 @@ pub fn write_batch<W: Write>(
         (0..inputs.len()).collect()
     };
     let format = writer.format();
-    let mut assessed = 0;
-    for chunk in order.chunks(CHUNK) {
-        let first_rank = writer.written() + 1;
-        let records: Vec<(bool, Vec<u8>)> = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(offset, &i)| {
-                let report = assessor.assess(&inputs[i], options);
-                Ok((
-                    report.error.is_none(),
-                    encode_record(format, first_rank + offset, &report)?,
-                ))
-            })
-            .collect::<io::Result<_>>()?;
-        for (ok, record) in &records {
-            assessed += usize::from(*ok);
-            writer.write_encoded(record)?;
+    // Chunks are assessed and encoded on the rayon pool by a helper thread while this
+    // thread writes the chunk before (a rendezvous: at most two chunks live), so writing
+    // never leaves the cores idle; `writer` itself stays on this thread.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<(bool, Vec<u8>)>>>(0);
+        let mut first_rank = writer.written() + 1;
+        scope.spawn(move || {
+            for chunk in order.chunks(CHUNK) {
+                let records = chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(offset, &i)| {
+                        let report = assessor.assess(&inputs[i], options);
+                        Ok((
+                            report.error.is_none(),
+                            encode_record(format, first_rank + offset, &report)?,
+                        ))
+                    })
+                    .collect();
+                first_rank += chunk.len();
+                // A closed channel means the writer failed: stop assessing.
+                if tx.send(records).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut assessed = 0;
+        for records in rx {
+            let records = records?;
+            for (ok, record) in &records {
+                assessed += usize::from(*ok);
+                writer.write_encoded(record)?;
+            }
+            on_chunk(records.len());
         }
-        on_chunk(chunk.len());
+        Ok(assessed)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::assess::rank_order;
+    use crate::engine::rubric::Rubric;
+    use crate::engine::site::Site;
+    use crate::io::output::tests::tiny_catalog;
+    use crate::io::output::Format;
+    use serde_json::json;
+
+    /// Sites spanning two chunks and a bit, inside and outside the flood zone, the zoning
+    /// and the area, so that their ranks differ.
+    fn inputs() -> Vec<SiteInput> {
+        (0..2 * CHUNK + 3)
+            .map(|i| SiteInput {
+                id: json!(i),
+                name: None,
+                source_ref: None,
+                site: Ok(Site::point(141.0 + (i % 97) as f64 * 0.0003, 38.3 + (i % 89) as f64 * 0.0003).unwrap()),
+            })
+            .collect()
     }
-    Ok(assessed)
+
+    /// The batch as a GeoJSON FeatureCollection: full reports and their ranks.
+    fn run(assessor: &Assessor, inputs: &[SiteInput], rank: bool) -> (Vec<u8>, usize, Vec<usize>) {
+        let mut writer = ReportWriter::new(Vec::new(), Format::Geojson, false);
+        let mut progress = Vec::new();
+        let assessed = write_batch(assessor, inputs, &AssessOptions::default(), rank, &mut writer, |n| {
+            progress.push(n)
+        })
+        .unwrap();
+        (writer.finish().unwrap(), assessed, progress)
+    }
+
+    #[test]
+    fn chunks_are_written_in_order_and_ranked_across_chunks() {
+        let catalog = tiny_catalog();
+        let rubric = Rubric::default_rubric();
+        let assessor = Assessor {
+            catalog: &catalog,
+            rubric: &rubric,
+        };
+        let inputs = inputs();
+        let reports: Vec<_> = inputs
+            .iter()
+            .map(|i| assessor.assess(i, &AssessOptions::default()))
+            .collect();
+        let expect = |order: &[usize]| {
+            let mut w = ReportWriter::new(Vec::new(), Format::Geojson, false);
+            for &i in order {
+                w.write(&reports[i]).unwrap();
+            }
+            w.finish().unwrap()
+        };
+
+        let (out, assessed, progress) = run(&assessor, &inputs, false);
+        let in_order: Vec<usize> = (0..inputs.len()).collect();
+        assert!(out == expect(&in_order), "input order, byte for byte");
+        assert_eq!(assessed, inputs.len());
+        assert_eq!(progress, [CHUNK, CHUNK, 3]);
+
+        let mut ranked = in_order.clone();
+        ranked.sort_by(|&a, &b| rank_order(&reports[a], &reports[b]));
+        assert_ne!(
+            ranked, in_order,
+            "the sites must rank differently for this test to mean anything"
+        );
+        let (out, _, _) = run(&assessor, &inputs, true);
+        assert!(out == expect(&ranked), "rank order, byte for byte");
+    }
+
+    /// Fails every write after the first `left` bytes.
+    struct FailingWriter {
+        left: usize,
+    }
+
+    impl Write for FailingWriter {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            if self.left < data.len() {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+            }
+            self.left -= data.len();
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_stops_the_batch_with_its_error() {
+        let catalog = tiny_catalog();
+        let rubric = Rubric::default_rubric();
+        let assessor = Assessor {
+            catalog: &catalog,
+            rubric: &rubric,
+        };
+        let mut writer = ReportWriter::new(FailingWriter { left: 100_000 }, Format::Ndjson, false);
+        let mut chunks = 0;
+        let err = write_batch(
+            &assessor,
+            &inputs(),
+            &AssessOptions::default(),
+            false,
+            &mut writer,
+            |_| chunks += 1,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+        assert_eq!(chunks, 0, "the first chunk already failed");
+    }
 }
