@@ -239,7 +239,10 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     };
     let options = AssessOptions {
         k: args.k,
-        types: args.types.clone(),
+        types: args
+            .types
+            .as_ref()
+            .map(|t| t.iter().map(|s| s.as_str().into()).collect()),
     };
 
     let progress = (std::io::stderr().is_terminal() && inputs.len() >= 1000).then(|| {

@@ -185,7 +185,7 @@ fn coverage_matches_numbers_computed_from_the_files() {
         let Some(area) = r.daily_life_area.as_ref().and_then(|a| a.id.clone()) else {
             continue;
         };
-        let cov = got.iter().find(|a| a.id == area).unwrap();
+        let cov = got.iter().find(|a| *a.id == *area).unwrap();
         assert_eq!(cov.open_for_application, r.summary.unwrap().open_area);
     }
 
@@ -348,7 +348,7 @@ fn what_if_equals_reassessment_with_a_modified_rubric_file() {
     let base = Rubric::default_rubric();
     let changed = overrides().apply(&base).unwrap();
     let file = modified_rubric_file();
-    assert_eq!(changed.id, "tagajo-2023+what-if");
+    assert_eq!(&*changed.id, "tagajo-2023+what-if");
     let before = Assessor {
         catalog: &CATALOG,
         rubric: &base,

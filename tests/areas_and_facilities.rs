@@ -69,7 +69,10 @@ fn open_for_application_counts_only_the_target_type() {
     assert_eq!(west.name.as_deref(), Some("西中学校"));
     let t = west.target_facilities.unwrap();
     assert_eq!((t.count, t.capacity, t.capacity_unknown), (2, 29, 1));
-    assert_eq!(t.names, vec!["西の家", "型なしの家"]);
+    assert_eq!(
+        t.names.iter().map(|n| &**n).collect::<Vec<_>>(),
+        ["西の家", "型なしの家"]
+    );
     assert_eq!(west.open_for_application, Some(false));
     let east = assess(&c, point(12.0, 2.0)).daily_life_area.unwrap();
     assert_eq!(east.id.as_deref(), Some("C1"));
@@ -86,7 +89,7 @@ fn point_on_area_boundary_goes_to_the_lowest_area_id_and_lists_both() {
     let c = fixture(vec![]);
     let a = assess(&c, point(10.0, 5.0)).daily_life_area.unwrap();
     assert_eq!(a.id.as_deref(), Some("C1"), "C1 < C2 although C2 is feature 0");
-    let ids: Vec<&str> = a.areas.iter().map(|x| x.id.as_str()).collect();
+    let ids: Vec<&str> = a.areas.iter().map(|x| &*x.id).collect();
     assert_eq!(ids, vec!["C1", "C2"]);
 }
 
@@ -188,7 +191,7 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
         .facilities
         .unwrap();
     assert_eq!(f.nearest.len(), 1);
-    assert_eq!(f.nearest[0].facility_type, "nursing_small_multi");
+    assert_eq!(&*f.nearest[0].facility_type, "nursing_small_multi");
     assert_eq!(f.within_radius, Some(1));
     // too_close always looks at the target type, whatever `types` lists.
     assert!((f.nearest_distance_m.unwrap() - geom::distance_m(pt(5.0, 5.0), pt(8.0, 5.0))).abs() < 1e-9);

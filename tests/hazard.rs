@@ -162,7 +162,7 @@ fn debris_flow_is_listed_but_not_scored_under_the_default_rubric_and_a_rubric_fi
     let cat = r.hazard.unwrap().categories.landslide;
     assert_eq!(cat.points, Some(0));
     assert!(cat.zones[0].scored);
-    assert_eq!(r.rubric.id, "strict-all-sediment");
+    assert_eq!(&*r.rubric.id, "strict-all-sediment");
     assert_eq!(r.facilities.unwrap().min_spacing_m, 800.0);
 }
 

@@ -818,7 +818,7 @@ async fn layers_areas_and_rubrics() {
     assert_eq!(list.len(), layer.info.feature_count);
     let mut open = 0;
     for (i, a) in list.iter().enumerate() {
-        let t = tekichi::engine::assess::target_facilities(&CATALOG, i, "small_multi").unwrap();
+        let t = tekichi::engine::assess::target_facilities(&CATALOG, i, &"small_multi".into()).unwrap();
         assert_eq!(a["target_facilities"], serde_json::to_value(&t).unwrap());
         assert_eq!(a["open_for_application"], t.count == 0);
         open += usize::from(t.count == 0);

@@ -71,7 +71,7 @@ fn ikoma_facility_lies_in_komyo_junior_high_district() {
     let area = r.daily_life_area.unwrap();
     assert_eq!(area.name.as_deref(), Some("光明中学校"));
     let target = area.target_facilities.unwrap();
-    assert!(target.names.iter().any(|n| n == "彩・生駒"), "{:?}", target.names);
+    assert!(target.names.iter().any(|n| &**n == "彩・生駒"), "{:?}", target.names);
     assert_eq!(area.open_for_application, Some(false));
     let f = r.facilities.unwrap();
     assert_eq!(f.nearest[0].name.as_deref(), Some("彩・生駒"));
@@ -97,7 +97,7 @@ fn dirty_facility_rows_are_reported_by_line_not_dropped_silently() {
         .iter()
         .find(|p| p.attrs.attrs.name.as_deref() == Some("彩・生駒"))
         .unwrap();
-    assert_eq!(place.attrs.attrs.facility_type, "small_multi");
+    assert_eq!(&*place.attrs.attrs.facility_type, "small_multi");
     assert_eq!(place.attrs.attrs.capacity, Some(25));
 }
 
@@ -146,8 +146,8 @@ fn a_vertex_shared_by_two_districts_goes_to_the_lowest_school_code() {
         "a shared vertex is in both districts: {:?}",
         area.areas
     );
-    assert!(area.areas.iter().any(|a| a.id == lowest));
-    let min = area.areas.iter().map(|a| a.id.as_str()).min();
+    assert!(area.areas.iter().any(|a| *a.id == *lowest));
+    let min = area.areas.iter().map(|a| &*a.id).min();
     assert_eq!(
         area.id.as_deref(),
         min,

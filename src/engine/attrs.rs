@@ -11,6 +11,7 @@
 //!   value), never dropped; a group with no field at all is [`Parsed::Missing`].
 
 use serde_json::Value;
+use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 
 /// The property map of one GeoJSON feature (or one record of any other format).
@@ -881,11 +882,11 @@ const FACILITY_TYPES: &[(&str, &str)] = &[
 /// The attributes of one `facility` feature.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FacilityAttrs {
-    /// The facility's name, when given.
-    pub name: Option<String>,
+    /// The facility's name, when given (shared with the reports that list it).
+    pub name: Option<Arc<str>>,
     /// The type key (`small_multi`, `nursing_small_multi`, …); for an unrecognised
     /// type, its normalised text.
-    pub facility_type: String,
+    pub facility_type: Arc<str>,
     /// Set when the type field holds a value no rule recognises.
     pub type_unrecognised: Option<Unrecognised>,
     /// 登録定員; `None` when absent, 0 (unknown in the source) or unreadable.
@@ -906,10 +907,10 @@ fn facility_type_key(text: &str) -> Option<&'static str> {
 /// Capacities in full-width text or with 人/名 are read; 0 means unknown.
 pub fn facility_attrs(props: &Properties) -> FacilityAttrs {
     let (facility_type, type_unrecognised) = match lookup(props, FACILITY_TYPE_FIELDS) {
-        None => (DEFAULT_FACILITY_TYPE.to_owned(), None),
+        None => (DEFAULT_FACILITY_TYPE.into(), None),
         Some(field) => match facility_type_key(&field.text) {
-            Some(key) => (key.to_owned(), None),
-            None => (field.text.clone(), Some(field.into())),
+            Some(key) => (key.into(), None),
+            None => (field.text.as_str().into(), Some(field.into())),
         },
     };
     let (capacity, capacity_unrecognised) = match lookup(props, CAPACITY_FIELDS) {
@@ -920,7 +921,7 @@ pub fn facility_attrs(props: &Properties) -> FacilityAttrs {
         },
     };
     FacilityAttrs {
-        name: lookup_display(props, FACILITY_NAME_FIELDS),
+        name: lookup_display(props, FACILITY_NAME_FIELDS).map(Arc::from),
         facility_type,
         type_unrecognised,
         capacity,
@@ -1697,7 +1698,7 @@ mod tests {
         ];
         for (p, expected) in cases {
             let a = facility_attrs(&props(p.clone()));
-            assert_eq!(a.facility_type, expected, "{p}");
+            assert_eq!(&*a.facility_type, expected, "{p}");
             assert_eq!(a.type_unrecognised, None, "{p}");
         }
     }
@@ -1705,10 +1706,10 @@ mod tests {
     #[test]
     fn facility_unknown_type_is_kept() {
         let a = facility_attrs(&props(json!({"type": " 訪問介護　"})));
-        assert_eq!(a.facility_type, "訪問介護");
+        assert_eq!(&*a.facility_type, "訪問介護");
         assert_eq!(a.type_unrecognised, Some(unrec("type", "訪問介護")));
         let a = facility_attrs(&props(json!({"type": 999})));
-        assert_eq!(a.facility_type, "999");
+        assert_eq!(&*a.facility_type, "999");
         assert_eq!(a.type_unrecognised, Some(unrec("type", "999")));
     }
 
@@ -1746,7 +1747,7 @@ mod tests {
         })));
         assert_eq!(a.name.as_deref(), Some("小規模多機能 アイリス茅野"));
         assert_eq!(a.opened.as_deref(), Some("2015-04-01"));
-        assert_eq!(a.facility_type, "small_multi");
+        assert_eq!(&*a.facility_type, "small_multi");
         let a = facility_attrs(&props(json!({"Name": "A", "名称": "B", "opened_on": "2020"})));
         assert_eq!(a.name.as_deref(), Some("A"));
         assert_eq!(a.opened.as_deref(), Some("2020"));

@@ -10,6 +10,7 @@ use crate::engine::report::{Provenance, ProvenanceLayer};
 use geo::{BoundingRect, Geometry, MultiPolygon, Point, Rect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The nine layer kinds a deployment can load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -161,8 +162,8 @@ pub struct Layer<I> {
 #[derive(Debug, Clone)]
 pub struct AreaInfo {
     /// `area_id` / `A32_003`, else the feature id.
-    pub area_id: String,
-    pub name: Option<String>,
+    pub area_id: Arc<str>,
+    pub name: Option<Arc<str>>,
     pub population: Option<f64>,
     pub population_65plus: Option<f64>,
 }
@@ -369,8 +370,8 @@ impl Catalog {
                             population_65plus,
                         } = attrs::area_attrs(&f.properties);
                         AreaInfo {
-                            area_id: area_id.unwrap_or_else(|| f.id.to_string()),
-                            name,
+                            area_id: area_id.unwrap_or_else(|| f.id.to_string()).into(),
+                            name: name.map(Arc::from),
                             population,
                             population_65plus,
                         }

@@ -120,9 +120,10 @@ pub struct Buildability {
 /// A daily-life area touching the site.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AreaShare {
-    pub id: String,
-    #[schema(required = true)]
-    pub name: Option<String>,
+    #[schema(value_type = String)]
+    pub id: Arc<str>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub name: Option<Arc<str>>,
     pub feature_id: FeatureId,
     #[schema(required = true)]
     pub share: Option<f64>,
@@ -132,9 +133,11 @@ pub struct AreaShare {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TargetFacilities {
     #[serde(rename = "type")]
-    pub facility_type: String,
+    #[schema(value_type = String)]
+    pub facility_type: Arc<str>,
     pub count: usize,
-    pub names: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub names: Vec<Arc<str>>,
     /// Sum of the known registration capacities (登録定員).
     pub capacity: u32,
     /// How many facilities have no known capacity (not counted in `capacity`).
@@ -144,10 +147,10 @@ pub struct TargetFacilities {
 /// §2 Daily-life area. `id` is null (with a `reason`) when the site is in no area.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DailyLifeArea {
-    #[schema(required = true)]
-    pub id: Option<String>,
-    #[schema(required = true)]
-    pub name: Option<String>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub id: Option<Arc<str>>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub name: Option<Arc<str>>,
     #[schema(required = true)]
     pub share: Option<f64>,
     pub areas: Vec<AreaShare>,
@@ -164,17 +167,18 @@ pub struct DailyLifeArea {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NearFacility {
     pub feature_id: FeatureId,
-    #[schema(required = true)]
-    pub name: Option<String>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub name: Option<Arc<str>>,
     #[serde(rename = "type")]
-    pub facility_type: String,
+    #[schema(value_type = String)]
+    pub facility_type: Arc<str>,
     /// Geodesic distance (m): 0 inside a parcel, else from the point or the parcel boundary.
     pub distance_m: f64,
     /// Geodesic bearing (degrees from north) from the point or the parcel centroid.
     pub bearing_deg: f64,
     /// Daily-life area the facility lies in.
-    #[schema(required = true)]
-    pub area_id: Option<String>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub area_id: Option<Arc<str>>,
     #[schema(required = true)]
     pub capacity: Option<u32>,
     /// [lon, lat]
@@ -197,9 +201,11 @@ pub struct Facilities {
     /// Local policy value from the rubric (not a national rule).
     pub min_spacing_m: f64,
     pub radius_m: f64,
-    pub target_type: String,
+    #[schema(value_type = String)]
+    pub target_type: Arc<str>,
     /// Types listed in `nearest` and counted in `within_radius`.
-    pub types: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub types: Vec<Arc<str>>,
     pub missing_layers: Vec<LayerKind>,
 }
 
@@ -225,8 +231,10 @@ pub struct HazardZone {
 /// One hazard category's result.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HazardCategory {
-    pub label_ja: String,
-    pub label_en: String,
+    #[schema(value_type = String)]
+    pub label_ja: Arc<str>,
+    #[schema(value_type = String)]
+    pub label_en: Arc<str>,
     /// Lowest points among scored zones, or the "none" points; null when the layer is missing.
     #[schema(required = true)]
     pub points: Option<u32>,
@@ -274,8 +282,8 @@ pub struct Summary {
     pub hazard_total: u32,
     pub hazard_max: u32,
     pub hazard_status: HazardStatus,
-    #[schema(required = true)]
-    pub area_id: Option<String>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub area_id: Option<Arc<str>>,
     #[schema(required = true)]
     pub open_area: Option<bool>,
     #[schema(required = true)]
@@ -295,11 +303,13 @@ pub struct ProvenanceLayer {
     pub sha256: String,
 }
 
-/// The versions of the layers a report was made from. Every report of one catalog names
-/// the same versions, so the catalog builds this once and each report shares it together
-/// with its JSON encoding (about 40 % of a report's bytes, written without re-encoding).
+/// The versions of the layers the report was made from.
+// Every report of one catalog names the same versions, so the catalog builds this once and
+// each report shares it together with its JSON encoding (about 40 % of a report's bytes,
+// written without re-encoding).
 #[derive(Debug, Clone, ToSchema)]
 pub struct Provenance {
+    /// Shared with the catalog: every report of one catalog names the same versions.
     #[schema(value_type = Vec<ProvenanceLayer>)]
     pub layers: Arc<[ProvenanceLayer]>,
     /// `{"layers":[…]}`, exactly what serialising the fields would write.
@@ -338,8 +348,10 @@ impl Serialize for Provenance {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RubricRef {
-    pub id: String,
-    pub name_ja: String,
+    #[schema(value_type = String)]
+    pub id: Arc<str>,
+    #[schema(value_type = String)]
+    pub name_ja: Arc<str>,
 }
 
 /// The report for one site (SPEC §5). When `error` is set, the sections are null.

@@ -5,6 +5,7 @@
 use crate::engine::attrs::{Depth, ErosionType, LandslideZone, Phenomenon};
 use serde::Deserialize;
 use std::ops::Range;
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The default rubric: 多賀城市 (看護)小規模多機能型居宅介護事業者選定基準 2023, 計画予定地 15 points.
@@ -55,8 +56,8 @@ pub struct ZoneScore {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepthCategory {
-    pub label_ja: String,
-    pub label_en: String,
+    pub label_ja: Arc<str>,
+    pub label_en: Arc<str>,
     /// Points when no zone of the layer touches the site (浸水なし).
     pub none_points: u32,
     pub bands: Vec<Spanned<Band>>,
@@ -72,17 +73,11 @@ impl DepthCategory {
                 worst_case: true,
             };
         };
-        let hit: Vec<u32> = self
-            .bands
-            .iter()
-            .map(|b| b.get_ref())
-            .filter(|b| b.meets(depth))
-            .map(|b| b.points)
-            .collect();
-        match hit.iter().min() {
-            Some(&points) => ZoneScore {
+        let met = || self.bands.iter().map(|b| b.get_ref()).filter(|b| b.meets(depth));
+        match met().map(|b| b.points).min() {
+            Some(points) => ZoneScore {
                 points,
-                worst_case: hit.len() > 1,
+                worst_case: met().nth(1).is_some(),
             },
             // Validation guarantees bands cover [0, ∞), so only a negative depth lands here.
             None => ZoneScore {
@@ -97,8 +92,8 @@ impl DepthCategory {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErosionCategory {
-    pub label_ja: String,
-    pub label_en: String,
+    pub label_ja: Arc<str>,
+    pub label_en: Arc<str>,
     pub outside_points: u32,
     pub inside_points: u32,
     /// Which zone types count: `bank_erosion` (河岸侵食), `overflow` (氾濫流).
@@ -126,8 +121,8 @@ impl ErosionCategory {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LandslideCategory {
-    pub label_ja: String,
-    pub label_en: String,
+    pub label_ja: Arc<str>,
+    pub label_en: Arc<str>,
     pub outside_points: u32,
     pub yellow_points: u32,
     pub red_points: u32,
@@ -164,13 +159,13 @@ pub struct Categories {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rubric {
-    pub id: String,
-    pub name_ja: String,
+    pub id: Arc<str>,
+    pub name_ja: Arc<str>,
     pub name_en: String,
     /// Where the rubric comes from (document, year).
     pub source: String,
     /// Facility type whose spacing and daily-life-area coverage are checked.
-    pub target_type: String,
+    pub target_type: Arc<str>,
     /// 適正配置: the nearest target facility must be at least this far (m). A local policy value.
     pub min_spacing_m: f64,
     /// Radius (m) of the "facilities nearby" count (≈ the 30-minute 日常生活の場).
@@ -420,11 +415,11 @@ mod tests {
     #[test]
     fn default_rubric_is_the_tagajo_table() {
         let r = Rubric::default_rubric();
-        assert_eq!(r.id, "tagajo-2023");
+        assert_eq!(&*r.id, "tagajo-2023");
         assert_eq!(r.max_total(), 15);
         assert_eq!(r.min_spacing_m, 500.0);
         assert_eq!(r.radius_m, 2000.0);
-        assert_eq!(r.target_type, "small_multi");
+        assert_eq!(&*r.target_type, "small_multi");
         assert_eq!(r.categories.landslide.phenomena, vec!["steep_slope".to_string()]);
         // 資料5: 50 target users per 10,000 residents = per 2,300 aged 65+.
         assert_eq!(r.demand.basis, DemandBasis::Population);

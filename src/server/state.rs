@@ -331,10 +331,10 @@ fn read_rubric(path: &Path) -> Result<Rubric, StartupError> {
 /// configured default file, which becomes the default.
 fn load_rubrics(settings: &Settings) -> Result<Rubrics, StartupError> {
     let builtin = Rubric::default_rubric();
-    let mut default_id = builtin.id.clone();
+    let mut default_id = builtin.id.to_string();
     let mut by_id = BTreeMap::new();
     by_id.insert(
-        builtin.id.clone(),
+        builtin.id.to_string(),
         RubricEntry {
             rubric: Arc::new(builtin),
             origin: "built-in".into(),
@@ -353,7 +353,7 @@ fn load_rubrics(settings: &Settings) -> Result<Rubrics, StartupError> {
         let mut from_files: BTreeMap<String, PathBuf> = BTreeMap::new();
         for path in files {
             let rubric = read_rubric(&path)?;
-            if let Some(other) = from_files.insert(rubric.id.clone(), path.clone()) {
+            if let Some(other) = from_files.insert(rubric.id.to_string(), path.clone()) {
                 return Err(StartupError::Rubric {
                     path,
                     message: format!(
@@ -363,13 +363,13 @@ fn load_rubrics(settings: &Settings) -> Result<Rubrics, StartupError> {
                     ),
                 });
             }
-            by_id.insert(rubric.id.clone(), entry(rubric, &path));
+            by_id.insert(rubric.id.to_string(), entry(rubric, &path));
         }
     }
     if let Some(path) = &settings.rubric {
         let rubric = read_rubric(path)?;
-        default_id = rubric.id.clone();
-        by_id.insert(rubric.id.clone(), entry(rubric, path));
+        default_id = rubric.id.to_string();
+        by_id.insert(rubric.id.to_string(), entry(rubric, path));
     }
     Ok(Rubrics { default_id, by_id })
 }

@@ -204,8 +204,8 @@ pub fn area_coverage(catalog: &Catalog, rubric: &Rubric) -> Vec<AreaCoverage> {
             };
             AreaCoverage {
                 index,
-                id: zone.attrs.area_id.clone(),
-                name: zone.attrs.name.clone(),
+                id: zone.attrs.area_id.to_string(),
+                name: zone.attrs.name.as_deref().map(String::from),
                 feature_id: zone.id.clone(),
                 population: zone.attrs.population,
                 population_65plus: zone.attrs.population_65plus,

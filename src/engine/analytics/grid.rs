@@ -159,7 +159,7 @@ impl PlaceResult {
             hazard_total: s.map(|s| s.hazard_total),
             hazard_max: s.map(|s| s.hazard_max),
             hazard_status: s.map(|s| s.hazard_status),
-            area_id: s.and_then(|s| s.area_id.clone()),
+            area_id: s.and_then(|s| s.area_id.as_deref().map(String::from)),
             open_area: s.and_then(|s| s.open_area),
             too_close: s.and_then(|s| s.too_close),
             nearest_distance_m: s.and_then(|s| s.nearest_distance_m),

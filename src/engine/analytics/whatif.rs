@@ -211,7 +211,7 @@ impl RubricOverrides {
         if self.is_empty() {
             return Ok(r);
         }
-        r.id = format!("{}+what-if", base.id);
+        r.id = format!("{}+what-if", base.id).into();
         let c = &mut r.categories;
         macro_rules! set {
             ($field:expr, $value:expr) => {
@@ -710,7 +710,7 @@ mod tests {
             ..Default::default()
         };
         let r = o.apply(&base).unwrap();
-        assert_eq!((r.min_spacing_m, r.id.as_str()), (800.0, "tagajo-2023+what-if"));
+        assert_eq!((r.min_spacing_m, &*r.id), (800.0, "tagajo-2023+what-if"));
         assert_eq!(r.categories.landslide.phenomena.len(), 2);
         let bad = RubricOverrides {
             flood_bands: Some(vec![BandOverride {

@@ -5,6 +5,7 @@ use super::cmp_share_desc;
 use crate::engine::catalog::{area_order, Catalog, LayerKind};
 use crate::engine::report::{AreaShare, DailyLifeArea, Reason, TargetFacilities};
 use crate::engine::site::Site;
+use std::sync::Arc;
 
 fn without_area(reason: Reason) -> DailyLifeArea {
     DailyLifeArea {
@@ -19,10 +20,10 @@ fn without_area(reason: Reason) -> DailyLifeArea {
 }
 
 /// Existing facilities of `target_type` inside area `area` (index into the area layer).
-pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &str) -> Option<TargetFacilities> {
+pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &Arc<str>) -> Option<TargetFacilities> {
     let layer = catalog.facility.as_ref()?;
     let mut t = TargetFacilities {
-        facility_type: target_type.to_string(),
+        facility_type: target_type.clone(),
         count: 0,
         names: Vec::new(),
         capacity: 0,
@@ -31,7 +32,7 @@ pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &str) -> O
     for &i in catalog.facilities_in_area(area) {
         let place = layer.index.place(i);
         let info = &place.attrs;
-        if info.attrs.facility_type != target_type {
+        if info.attrs.facility_type != *target_type {
             continue;
         }
         t.count += 1;
@@ -39,7 +40,7 @@ pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &str) -> O
             info.attrs
                 .name
                 .clone()
-                .unwrap_or_else(|| format!("（名称なし #{}）", place.id)),
+                .unwrap_or_else(|| format!("（名称なし #{}）", place.id).into()),
         );
         match info.attrs.capacity {
             Some(c) => t.capacity += c,
@@ -50,7 +51,7 @@ pub fn target_facilities(catalog: &Catalog, area: usize, target_type: &str) -> O
 }
 
 /// Assesses §2 for a site.
-pub(super) fn assess(catalog: &Catalog, site: &Site, target_type: &str, sliver_m2: f64) -> DailyLifeArea {
+pub(super) fn assess(catalog: &Catalog, site: &Site, target_type: &Arc<str>, sliver_m2: f64) -> DailyLifeArea {
     let Some(layer) = &catalog.daily_life_area else {
         return without_area(Reason {
             code: "missing_layer",

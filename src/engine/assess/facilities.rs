@@ -6,9 +6,10 @@ use crate::engine::index::Place;
 use crate::engine::report::{Facilities, NearFacility};
 use crate::engine::rubric::Rubric;
 use crate::engine::site::Site;
+use std::sync::Arc;
 
 /// Assesses §3 for a site: `k` nearest facilities of `types` (default: the rubric's target type).
-pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, types: &[String]) -> Facilities {
+pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, types: Vec<Arc<str>>) -> Facilities {
     let mut out = Facilities {
         nearest: Vec::new(),
         nearest_distance_m: None,
@@ -17,9 +18,10 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, 
         min_spacing_m: rubric.min_spacing_m,
         radius_m: rubric.radius_m,
         target_type: rubric.target_type.clone(),
-        types: types.to_vec(),
+        types,
         missing_layers: Vec::new(),
     };
+    let types = &out.types;
     let Some(layer) = &catalog.facility else {
         out.missing_layers.push(LayerKind::Facility);
         return out;
@@ -49,7 +51,7 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, 
             }
         })
         .collect();
-    out.nearest_distance_m = if types == [rubric.target_type.as_str()] {
+    out.nearest_distance_m = if *types == [rubric.target_type.clone()] {
         out.nearest.first().map(|n| n.distance_m)
     } else {
         let target = index.nearest(site, 1, |p| p.attrs.attrs.facility_type == rubric.target_type);

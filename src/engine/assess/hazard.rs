@@ -7,6 +7,7 @@ use crate::engine::index::ZoneIndex;
 use crate::engine::report::{Hazard, HazardCategories, HazardCategory, HazardStatus, HazardZone};
 use crate::engine::rubric::{DepthCategory, Rubric};
 use crate::engine::site::Site;
+use std::sync::Arc;
 
 /// A zone's class label and score before its share is attached.
 struct Scored {
@@ -30,12 +31,12 @@ fn category<A>(
     index: Option<&ZoneIndex<A>>,
     site: &Site,
     sliver_m2: f64,
-    (label_ja, label_en, none_points): (&str, &str, u32),
+    (label_ja, label_en, none_points): (&Arc<str>, &Arc<str>, u32),
     score: impl Fn(&A) -> Scored,
 ) -> HazardCategory {
     let mut out = HazardCategory {
-        label_ja: label_ja.into(),
-        label_en: label_en.into(),
+        label_ja: label_ja.clone(),
+        label_en: label_en.clone(),
         points: None,
         max: none_points,
         zones: Vec::new(),

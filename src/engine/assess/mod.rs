@@ -18,6 +18,7 @@ use crate::engine::report::{HazardStatus, Provenance, Report, RubricRef, SiteEch
 use crate::engine::rubric::Rubric;
 use crate::engine::site::{Site, SiteError};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Shares within one part per million of each other (or of one half) are ties: parts that
 /// are equal on paper differ by a few 1e-9 once decimal degrees become binary floats and
@@ -40,7 +41,7 @@ pub struct AssessOptions {
     /// How many nearest facilities to list.
     pub k: Option<usize>,
     /// Facility types listed and counted (default: the rubric's target type).
-    pub types: Option<Vec<String>>,
+    pub types: Option<Vec<Arc<str>>>,
 }
 
 /// One site to assess, as parsed at the edge (it may already have been rejected).
@@ -141,7 +142,7 @@ impl Assessor<'_> {
 
         let buildability = buildability::assess(self.catalog, site, sliver);
         let area = daily_life::assess(self.catalog, site, &rubric.target_type, sliver);
-        let facilities = facilities::assess(self.catalog, rubric, site, k, &types);
+        let facilities = facilities::assess(self.catalog, rubric, site, k, types);
         let hazard = hazard::assess(self.catalog, rubric, site);
         let summary = Summary {
             verdict: buildability.verdict,

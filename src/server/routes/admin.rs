@@ -652,7 +652,7 @@ fn impact(
         changes: changes.into_iter().take(LISTED_CHANGES).collect(),
         areas_changed: areas.len(),
         area_changes: areas.into_iter().take(LISTED_CHANGES).collect(),
-        rubric: rubric.id.clone(),
+        rubric: rubric.id.to_string(),
         note,
     })
 }

@@ -433,8 +433,8 @@ pub async fn whatif(State(state): State<AppState>, uri: Uri, body: BatchBody) ->
             comparisons.retain(|c| !c.changed.is_empty());
         }
         WhatifResponse {
-            base_rubric: base.id.clone(),
-            rubric: changed.id.clone(),
+            base_rubric: base.id.to_string(),
+            rubric: changed.id.to_string(),
             overrides,
             sites: inputs.len(),
             changed: changed_count,

@@ -113,7 +113,7 @@ impl Request {
             t.split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(String::from)
+                .map(Arc::from)
                 .collect::<Vec<_>>()
         });
         let crs = crs

@@ -151,8 +151,8 @@ pub async fn areas(State(state): State<AppState>, uri: Uri) -> Result<Response, 
     let areas = area_coverage(catalog, &rubric);
     let d = &rubric.demand;
     Ok(ok_json(&AreasResponse {
-        target_type: rubric.target_type.clone(),
-        rubric: rubric.id.clone(),
+        target_type: rubric.target_type.to_string(),
+        rubric: rubric.id.to_string(),
         demand: DemandDoc {
             basis: d.basis,
             per_10000_population: d.per_10000_population,
@@ -232,8 +232,8 @@ pub struct PlainCategoryDoc {
 
 fn depth_doc(c: &DepthCategory) -> DepthCategoryDoc {
     DepthCategoryDoc {
-        label_ja: c.label_ja.clone(),
-        label_en: c.label_en.clone(),
+        label_ja: c.label_ja.to_string(),
+        label_en: c.label_en.to_string(),
         none_points: c.none_points,
         bands: c
             .bands
@@ -253,12 +253,12 @@ fn depth_doc(c: &DepthCategory) -> DepthCategoryDoc {
 fn rubric_doc(r: &Rubric, origin: &str) -> RubricEntryDoc {
     let c = &r.categories;
     RubricEntryDoc {
-        id: r.id.clone(),
-        name_ja: r.name_ja.clone(),
+        id: r.id.to_string(),
+        name_ja: r.name_ja.to_string(),
         name_en: r.name_en.clone(),
         source: r.source.clone(),
         origin: origin.to_string(),
-        target_type: r.target_type.clone(),
+        target_type: r.target_type.to_string(),
         min_spacing_m: r.min_spacing_m,
         radius_m: r.radius_m,
         nearest_k: r.nearest_k,
@@ -267,8 +267,8 @@ fn rubric_doc(r: &Rubric, origin: &str) -> RubricEntryDoc {
         categories: RubricCategories {
             flood: depth_doc(&c.flood),
             river_erosion: PlainCategoryDoc {
-                label_ja: c.river_erosion.label_ja.clone(),
-                label_en: c.river_erosion.label_en.clone(),
+                label_ja: c.river_erosion.label_ja.to_string(),
+                label_en: c.river_erosion.label_en.to_string(),
                 points: BTreeMap::from([
                     ("outside".to_string(), c.river_erosion.outside_points),
                     ("inside".to_string(), c.river_erosion.inside_points),
@@ -276,8 +276,8 @@ fn rubric_doc(r: &Rubric, origin: &str) -> RubricEntryDoc {
                 counts: c.river_erosion.types.clone(),
             },
             landslide: PlainCategoryDoc {
-                label_ja: c.landslide.label_ja.clone(),
-                label_en: c.landslide.label_en.clone(),
+                label_ja: c.landslide.label_ja.to_string(),
+                label_en: c.landslide.label_en.to_string(),
                 points: BTreeMap::from([
                     ("outside".to_string(), c.landslide.outside_points),
                     ("yellow".to_string(), c.landslide.yellow_points),

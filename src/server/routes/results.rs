@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// What the data loaded now answers for a stored result's request.
@@ -72,7 +73,10 @@ fn assess(loaded: &Loaded, request: &ResultRequest) -> Result<Report, ApiError> 
     }
     let options = AssessOptions {
         k: request.k,
-        types: request.types.clone(),
+        types: request
+            .types
+            .as_ref()
+            .map(|t| t.iter().map(|s| Arc::from(s.as_str())).collect()),
     };
     Ok(Assessor {
         catalog: &loaded.catalog,

@@ -236,7 +236,7 @@ pub async fn map_layer(State(state): State<AppState>, Path(kind): Path<String>) 
             .enumerate()
             .filter_map(|(i, z)| {
                 let t = target_facilities(&loaded.catalog, i, &rubric.target_type)?;
-                Some((z.attrs.area_id.clone(), t.count == 0))
+                Some((z.attrs.area_id.to_string(), t.count == 0))
             })
             .collect(),
         _ => HashMap::new(),
@@ -331,7 +331,11 @@ pub async fn map_layer(State(state): State<AppState>, Path(kind): Path<String>) 
                 }
                 LayerKind::Facility => {
                     let a = facility_attrs(props);
-                    (a.facility_type, a.name, a.capacity.map(|c| c.to_string()))
+                    (
+                        a.facility_type.to_string(),
+                        a.name.as_deref().map(String::from),
+                        a.capacity.map(|c| c.to_string()),
+                    )
                 }
             };
             MapFeature {
