@@ -3,7 +3,8 @@
 # (coordinates rotating over the dataset's own points) and the parcel POST (rotating
 # parcels), on the sample city and, when generated, the city with ≥ 10⁵ hazard polygons
 # (data/generated/large-1e5; scripts/bench.sh generates it). Prints requests/s and the
-# p50/p99 latency of each run; the figures go into BENCHMARKS.md with the machine line.
+# p50/p99 latency of each run, and the server's resident memory when ready and after the
+# load tests; the figures go into BENCHMARKS.md with the machine line.
 #
 #   scripts/bench-http.sh                       # 10 s per run, 2 wrk threads, 32 connections
 #   DURATION=30s CONNECTIONS=64 scripts/bench-http.sh
@@ -48,6 +49,11 @@ if [ -f data/generated/large-1e5/manifest.toml ]; then
 else
   echo "    (data/generated/large-1e5 not generated: run scripts/bench.sh first to include it)"
 fi
+
+# The server's resident set now and its peak so far (VmRSS, VmHWM), in MiB.
+rss() {
+  awk '/^VmRSS:/ {now = $2} /^VmHWM:/ {peak = $2} END {printf "%.0f MiB (peak %.0f MiB)", now / 1024, peak / 1024}' "/proc/$1/status"
+}
 
 results=()
 for entry in "${datasets[@]}"; do
@@ -113,6 +119,7 @@ PY
     cat "$work/server.log" >&2
     exit 1
   fi
+  echo "    resident when ready: $(rss "$server")"
   for test in point parcel; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/$test.lua" "http://127.0.0.1:$port" >"$work/$test.out"
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/$test.out")
@@ -128,6 +135,7 @@ PY
       exit 1
     fi
   done
+  echo "    resident after the load tests: $(rss "$server")"
   stop_server
 done
 
