@@ -132,9 +132,29 @@ impl Request {
     }
 }
 
-/// Runs CPU-bound work on the blocking pool.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(ApiError::internal)
+/// Runs CPU-bound work on the rayon pool (one thread per core) and awaits its answer; a
+/// panic becomes an internal error. Not tokio's blocking pool: under load that pool grows
+/// a thread for every waiting request (80 threads under 32 connections posting parcels),
+/// each keeping its own allocator heap, and the server stayed at 750–960 MiB resident
+/// afterwards instead of ~330 MiB.
+async fn on_cpu_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        // The receiver is gone only when the client went away: nothing to answer.
+        let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    });
+    match rx.await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(panic)) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(ApiError::internal(format!("assessment panicked: {message}")))
+        }
+        Err(e) => Err(ApiError::internal(e)),
+    }
 }
 
 fn assess_one(loaded: &Loaded, req: &Request, input: SiteInput, field: &str) -> Result<Report, ApiError> {
@@ -176,7 +196,7 @@ pub async fn assess_point(
         q.crs.as_deref(),
     )?;
     let report = if req.needs_proj() {
-        blocking(move || assess_one(&loaded, &req, point_site(q.lon, q.lat, req.crs), "lon/lat")).await??
+        on_cpu_pool(move || assess_one(&loaded, &req, point_site(q.lon, q.lat, req.crs), "lon/lat")).await??
     } else {
         // Tens of microseconds: answered on the async worker.
         assess_one(&loaded, &req, point_site(q.lon, q.lat, req.crs), "lon/lat")?
@@ -226,7 +246,7 @@ pub async fn assess_site(
         q.types.as_deref(),
         q.crs.as_deref(),
     )?;
-    let report = blocking(move || {
+    let report = on_cpu_pool(move || {
         let text = std::str::from_utf8(&bytes).map_err(|e| SitesError::NotUtf8 {
             offset: e.valid_up_to(),
         })?;
@@ -363,13 +383,13 @@ pub async fn assess_batch(
 }
 
 /// The sites of a batch body (GeoJSON FeatureCollection or CSV, in `crs` or lon/lat),
-/// parsed on the blocking pool; more than the configured limit is a 413 problem.
+/// parsed on the rayon pool; more than the configured limit is a 413 problem.
 pub(crate) async fn batch_sites(
     state: &AppState,
     body: BatchBody,
     crs: Option<Crs>,
 ) -> Result<Vec<SiteInput>, ApiError> {
-    let inputs = blocking(move || -> Result<Vec<SiteInput>, SitesError> {
+    let inputs = on_cpu_pool(move || -> Result<Vec<SiteInput>, SitesError> {
         match body.body_type {
             BodyType::GeoJson => {
                 let text = std::str::from_utf8(&body.bytes).map_err(|e| SitesError::NotUtf8 {
@@ -463,5 +483,22 @@ fn stream_reports(
             // Ends the chunked body abnormally so the client sees a truncated response.
             let _ = tx.blocking_send(Err(e));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn cpu_pool_work_answers_and_a_panic_becomes_an_internal_error() {
+        let on_pool = on_cpu_pool(|| rayon::current_thread_index().is_some()).await.unwrap();
+        assert!(on_pool, "the work ran on a rayon worker");
+        let err = on_cpu_pool(|| -> u32 { panic!("boom") }).await.unwrap_err();
+        assert_eq!(err.code, "internal_error");
+        assert_eq!(err.status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(format!("{err:?}").contains("assessment panicked: boom"), "{err:?}");
+        // The pool survives the panic.
+        assert_eq!(on_cpu_pool(|| 6 * 7).await.unwrap(), 42);
     }
 }
