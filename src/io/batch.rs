@@ -84,11 +84,13 @@ pub fn write_batch<W: Write>(
 mod tests {
     use super::*;
     use crate::engine::assess::rank_order;
+    use crate::engine::catalog::Catalog;
     use crate::engine::rubric::Rubric;
     use crate::engine::site::Site;
     use crate::io::output::tests::tiny_catalog;
     use crate::io::output::Format;
     use serde_json::json;
+    use std::sync::LazyLock;
 
     /// Sites spanning two chunks and a bit, inside and outside the flood zone, the zoning
     /// and the area, so that their ranks differ.
@@ -101,6 +103,16 @@ mod tests {
                 site: Ok(Site::point(141.0 + (i % 97) as f64 * 0.0003, 38.3 + (i % 89) as f64 * 0.0003).unwrap()),
             })
             .collect()
+    }
+
+    static CATALOG: LazyLock<Catalog> = LazyLock::new(tiny_catalog);
+    static RUBRIC: LazyLock<Rubric> = LazyLock::new(Rubric::default_rubric);
+
+    fn assessor() -> Assessor<'static> {
+        Assessor {
+            catalog: &CATALOG,
+            rubric: &RUBRIC,
+        }
     }
 
     /// The batch as a GeoJSON FeatureCollection: full reports and their ranks.
@@ -116,12 +128,7 @@ mod tests {
 
     #[test]
     fn chunks_are_written_in_order_and_ranked_across_chunks() {
-        let catalog = tiny_catalog();
-        let rubric = Rubric::default_rubric();
-        let assessor = Assessor {
-            catalog: &catalog,
-            rubric: &rubric,
-        };
+        let assessor = assessor();
         let inputs = inputs();
         let reports: Vec<_> = inputs
             .iter()
@@ -171,12 +178,7 @@ mod tests {
 
     #[test]
     fn a_failing_writer_stops_the_batch_with_its_error() {
-        let catalog = tiny_catalog();
-        let rubric = Rubric::default_rubric();
-        let assessor = Assessor {
-            catalog: &catalog,
-            rubric: &rubric,
-        };
+        let assessor = assessor();
         let mut writer = ReportWriter::new(FailingWriter { left: 100_000 }, Format::Ndjson, false);
         let mut chunks = 0;
         let err = write_batch(

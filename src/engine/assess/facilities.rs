@@ -51,7 +51,7 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, 
             }
         })
         .collect();
-    out.nearest_distance_m = if *types == [rubric.target_type.clone()] {
+    out.nearest_distance_m = if matches!(types.as_slice(), [only] if *only == rubric.target_type) {
         out.nearest.first().map(|n| n.distance_m)
     } else {
         let target = index.nearest(site, 1, |p| p.attrs.attrs.facility_type == rubric.target_type);
