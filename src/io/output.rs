@@ -5,9 +5,9 @@
 //! the CSV row is that row; a GeoJSON feature's properties are that row plus the full
 //! report under `"report"`.
 
-use crate::engine::report::{HazardCategories, HazardCategory, Report};
+use crate::engine::report::{HazardCategories, HazardCategory, HazardStatus, Report};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::io::{self, Write};
 
 /// An output format for reports.
@@ -75,91 +75,114 @@ pub fn csv_header() -> &'static [&'static str] {
     COLUMNS
 }
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+/// `x` rounded to 0.1; none when it is not finite (a JSON number cannot be).
+fn round1(x: f64) -> Option<f64> {
+    finite((x * 10.0).round() / 10.0)
 }
 
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
+/// `x` rounded to 4 decimals; none when it is not finite.
+fn round4(x: f64) -> Option<f64> {
+    finite((x * 10_000.0).round() / 10_000.0)
 }
 
-/// One report as the flat row of [`COLUMNS`] (same names, same order); null for a value
-/// the report does not have (a rejected site, a point's shares, a missing layer).
-/// `rank` is the 1-based position in output order.
-fn flat_row(rank: usize, report: &Report) -> Vec<(&'static str, Value)> {
-    let site = &report.site;
-    let error = report.error.as_ref();
-    let b = report.buildability.as_ref();
-    let governing = b.and_then(|b| b.governing_district.as_ref());
-    let area = report.daily_life_area.as_ref();
-    let f = report.facilities.as_ref();
-    let nearest_target = f.and_then(|f| f.nearest.iter().find(|n| n.facility_type == f.target_type));
-    let h = report.hazard.as_ref();
-    let points = |pick: fn(&HazardCategories) -> &HazardCategory| json!(h.and_then(|h| pick(&h.categories).points));
-    vec![
-        ("rank", json!(rank)),
-        ("site_id", site.id.clone()),
-        ("name", json!(site.name)),
-        ("kind", json!(site.kind)),
-        ("area_m2", json!(site.area_m2.map(round1))),
-        ("lon", json!(site.anchor.map(|a| a[0]))),
-        ("lat", json!(site.anchor.map(|a| a[1]))),
-        ("error_code", json!(error.map(|e| &e.code))),
-        ("error_message", json!(error.map(|e| &e.message))),
-        ("verdict", json!(b.map(|b| b.verdict.as_str()))),
-        ("verdict_ja", json!(b.map(|b| b.verdict.label_ja()))),
-        (
-            "reasons",
-            json!(b.map(|b| b.reasons.iter().map(|r| r.code).collect::<Vec<_>>().join(";"))),
-        ),
-        (
-            "reasons_ja",
-            json!(b.map(|b| b.reasons.iter().map(|r| r.ja.as_str()).collect::<Vec<_>>().join(" / "))),
-        ),
-        ("governing_code", json!(governing.and_then(|d| d.code))),
-        ("governing_name", json!(governing.map(|d| &d.name))),
-        ("governing_share", json!(governing.and_then(|d| d.share).map(round4))),
-        ("uncovered_share", json!(b.and_then(|b| b.uncovered_share).map(round4))),
-        (
-            "control_area_share",
-            json!(b.and_then(|b| b.control_area_share).map(round4)),
-        ),
-        ("farmland_share", json!(b.and_then(|b| b.farmland_share).map(round4))),
-        ("area_id", json!(area.and_then(|a| a.id.as_ref()))),
-        ("area_name", json!(area.and_then(|a| a.name.as_ref()))),
-        ("open_for_application", json!(area.and_then(|a| a.open_for_application))),
-        (
-            "target_facility_count",
-            json!(area.and_then(|a| a.target_facilities.as_ref()).map(|t| t.count)),
-        ),
-        ("nearest_name", json!(nearest_target.and_then(|n| n.name.as_ref()))),
-        (
-            "nearest_distance_m",
-            json!(f.and_then(|f| f.nearest_distance_m).map(round1)),
-        ),
-        ("too_close", json!(f.and_then(|f| f.too_close))),
-        ("within_radius", json!(f.and_then(|f| f.within_radius))),
-        ("hazard_total", json!(h.map(|h| h.total))),
-        ("hazard_max", json!(h.map(|h| h.max))),
-        ("hazard_status", json!(h.map(|h| h.status))),
-        (
-            "hazard_missing",
-            json!(h.map(|h| h.missing.iter().map(|k| k.key()).collect::<Vec<_>>().join(";"))),
-        ),
-        ("flood_points", points(|c| &c.flood)),
-        ("river_erosion_points", points(|c| &c.river_erosion)),
-        ("landslide_points", points(|c| &c.landslide)),
-        ("tsunami_points", points(|c| &c.tsunami)),
-        ("rubric_id", json!(report.rubric.id)),
-    ]
+fn finite(x: f64) -> Option<f64> {
+    Some(x).filter(|x| x.is_finite())
 }
 
-/// A flat-row value as CSV cell text: empty for null, a string as is, anything else as JSON.
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// One report as the flat row of [`COLUMNS`] (same names, same order), borrowing from
+/// the report. `None` is null in GeoJSON and an empty CSV cell: a value the report does
+/// not have (a rejected site, a point's shares, a missing layer).
+#[derive(Serialize)]
+struct FlatRow<'a> {
+    /// The 1-based position in output order.
+    rank: usize,
+    site_id: &'a Value,
+    name: Option<&'a str>,
+    kind: Option<&'static str>,
+    area_m2: Option<f64>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    error_code: Option<&'a str>,
+    error_message: Option<&'a str>,
+    verdict: Option<&'static str>,
+    verdict_ja: Option<&'static str>,
+    reasons: Option<String>,
+    reasons_ja: Option<String>,
+    governing_code: Option<u8>,
+    governing_name: Option<&'a str>,
+    governing_share: Option<f64>,
+    uncovered_share: Option<f64>,
+    control_area_share: Option<f64>,
+    farmland_share: Option<f64>,
+    area_id: Option<&'a str>,
+    area_name: Option<&'a str>,
+    open_for_application: Option<bool>,
+    target_facility_count: Option<usize>,
+    nearest_name: Option<&'a str>,
+    nearest_distance_m: Option<f64>,
+    too_close: Option<bool>,
+    within_radius: Option<usize>,
+    hazard_total: Option<u32>,
+    hazard_max: Option<u32>,
+    hazard_status: Option<HazardStatus>,
+    hazard_missing: Option<String>,
+    flood_points: Option<u32>,
+    river_erosion_points: Option<u32>,
+    landslide_points: Option<u32>,
+    tsunami_points: Option<u32>,
+    rubric_id: &'a str,
+}
+
+impl<'a> FlatRow<'a> {
+    /// The flat row of `report` at 1-based output position `rank`.
+    fn new(rank: usize, report: &'a Report) -> Self {
+        let site = &report.site;
+        let error = report.error.as_ref();
+        let b = report.buildability.as_ref();
+        let governing = b.and_then(|b| b.governing_district.as_ref());
+        let area = report.daily_life_area.as_ref();
+        let f = report.facilities.as_ref();
+        let nearest_target = f.and_then(|f| f.nearest.iter().find(|n| n.facility_type == f.target_type));
+        let h = report.hazard.as_ref();
+        let points = |pick: fn(&HazardCategories) -> &HazardCategory| h.and_then(|h| pick(&h.categories).points);
+        FlatRow {
+            rank,
+            site_id: &site.id,
+            name: site.name.as_deref(),
+            kind: site.kind,
+            area_m2: site.area_m2.and_then(round1),
+            lon: site.anchor.and_then(|a| finite(a[0])),
+            lat: site.anchor.and_then(|a| finite(a[1])),
+            error_code: error.map(|e| e.code.as_str()),
+            error_message: error.map(|e| e.message.as_str()),
+            verdict: b.map(|b| b.verdict.as_str()),
+            verdict_ja: b.map(|b| b.verdict.label_ja()),
+            reasons: b.map(|b| b.reasons.iter().map(|r| r.code).collect::<Vec<_>>().join(";")),
+            reasons_ja: b.map(|b| b.reasons.iter().map(|r| r.ja.as_str()).collect::<Vec<_>>().join(" / ")),
+            governing_code: governing.and_then(|d| d.code),
+            governing_name: governing.map(|d| d.name.as_str()),
+            governing_share: governing.and_then(|d| d.share).and_then(round4),
+            uncovered_share: b.and_then(|b| b.uncovered_share).and_then(round4),
+            control_area_share: b.and_then(|b| b.control_area_share).and_then(round4),
+            farmland_share: b.and_then(|b| b.farmland_share).and_then(round4),
+            area_id: area.and_then(|a| a.id.as_deref()),
+            area_name: area.and_then(|a| a.name.as_deref()),
+            open_for_application: area.and_then(|a| a.open_for_application),
+            target_facility_count: area.and_then(|a| a.target_facilities.as_ref()).map(|t| t.count),
+            nearest_name: nearest_target.and_then(|n| n.name.as_deref()),
+            nearest_distance_m: f.and_then(|f| f.nearest_distance_m).and_then(round1),
+            too_close: f.and_then(|f| f.too_close),
+            within_radius: f.and_then(|f| f.within_radius),
+            hazard_total: h.map(|h| h.total),
+            hazard_max: h.map(|h| h.max),
+            hazard_status: h.map(|h| h.status),
+            hazard_missing: h.map(|h| h.missing.iter().map(|k| k.key()).collect::<Vec<_>>().join(";")),
+            flood_points: points(|c| &c.flood),
+            river_erosion_points: points(|c| &c.river_erosion),
+            landslide_points: points(|c| &c.landslide),
+            tsunami_points: points(|c| &c.tsunami),
+            rubric_id: &report.rubric.id,
+        }
     }
 }
 
@@ -178,7 +201,7 @@ struct FeatureOut<'a> {
 #[derive(Serialize)]
 struct PropertiesOut<'a> {
     #[serde(flatten)]
-    row: Map<String, Value>,
+    row: FlatRow<'a>,
     report: &'a Report,
 }
 
@@ -205,18 +228,20 @@ pub fn encode_record(format: Format, rank: usize, report: &Report) -> io::Result
                 id: Some(&report.site.id).filter(|id| id.is_string() || id.is_number()),
                 geometry: &report.site.geometry,
                 properties: PropertiesOut {
-                    row: flat_row(rank, report)
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect(),
+                    row: FlatRow::new(rank, report),
                     report,
                 },
             };
             serde_json::to_writer(&mut out, &feature)?;
         }
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-            w.write_record(flat_row(rank, report).iter().map(|(_, v)| cell(v)))?;
+            // A row fits the writer's buffer; the default one (8 KiB, zeroed) would cost
+            // more than the row itself.
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .buffer_capacity(1024)
+                .from_writer(&mut out);
+            w.serialize(FlatRow::new(rank, report))?;
             w.flush()?;
         }
     }
@@ -358,6 +383,7 @@ pub(crate) mod tests {
     use crate::engine::rubric::Rubric;
     use crate::engine::site::{Site, SiteError};
     use geo::{LineString, Point, Polygon};
+    use serde_json::json;
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
         Polygon::new(
@@ -468,7 +494,8 @@ pub(crate) mod tests {
     #[test]
     fn flat_row_has_the_header_columns_in_order() {
         for (rank, report) in reports().iter().enumerate() {
-            let names: Vec<_> = flat_row(rank + 1, report).into_iter().map(|(k, _)| k).collect();
+            let row = serde_json::to_value(FlatRow::new(rank + 1, report)).unwrap();
+            let names: Vec<_> = row.as_object().unwrap().keys().map(String::as_str).collect();
             assert_eq!(names, csv_header());
         }
     }
@@ -550,6 +577,27 @@ pub(crate) mod tests {
         assert_eq!(features[2]["properties"]["error_code"], "empty_geometry");
         let empty: Value = serde_json::from_slice(&write_all(Format::Geojson, false, &[])).unwrap();
         assert_eq!(empty, json!({"type": "FeatureCollection", "features": []}));
+    }
+
+    #[test]
+    fn a_number_json_cannot_hold_is_an_empty_cell_and_null() {
+        let mut report = reports().swap_remove(1);
+        report.site.area_m2 = Some(f64::NAN);
+        report.site.anchor = Some([f64::INFINITY, 38.3]);
+        let csv = text(encode_record(Format::Csv, 1, &report).unwrap());
+        let cells: Vec<&str> = csv.trim_end().split(',').collect();
+        let at = |name: &str| csv_header().iter().position(|c| *c == name).unwrap();
+        assert_eq!(
+            (cells[at("area_m2")], cells[at("lon")], cells[at("lat")]),
+            ("", "", "38.3")
+        );
+        let feature: Value = serde_json::from_slice(&encode_record(Format::Geojson, 1, &report).unwrap()).unwrap();
+        let properties = &feature["properties"];
+        assert!(
+            properties["area_m2"].is_null() && properties["lon"].is_null(),
+            "{properties}"
+        );
+        assert_eq!(properties["lat"], 38.3);
     }
 
     #[test]
