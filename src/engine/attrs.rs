@@ -19,6 +19,10 @@ pub type Properties = serde_json::Map<String, Value>;
 
 /// NFKC-normalise `s` and trim surrounding whitespace (ASCII and full-width spaces).
 pub fn normalize_text(s: &str) -> String {
+    // NFKC leaves every ASCII character as it is; most numbers, codes and keys are ASCII.
+    if s.is_ascii() {
+        return s.trim().to_owned();
+    }
     let normalized: String = s.nfkc().collect();
     normalized.trim().to_owned()
 }
@@ -1031,6 +1035,14 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(normalize_text(input), expected, "{input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_text_normalises_as_nfkc_does(s in "[\\x00-\\x7f]{0,24}") {
+            let nfkc: String = s.nfkc().collect();
+            proptest::prop_assert_eq!(normalize_text(&s), nfkc.trim());
         }
     }
 
