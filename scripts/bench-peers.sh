@@ -12,8 +12,8 @@
 #  2. generates the city deterministically into data/generated/ (scripts/gen_city.py large) unless
 #     it is there, and builds target/release/tekichi (NO_BUILD=1 uses the binary as it is);
 #  3. runs the same sites through
-#     - tekichi: `tekichi assess --sites … --format ndjson` (load and batch from the CLI's own log
-#       lines), one-point round trips to `tekichi serve` (HTTP GET on loopback), and criterion's
+#     - tekichi: `tekichi assess --sites … --format ndjson`, and the same as `--format csv` (the
+#       ranking table; load and batch from the CLI's own log lines), one-point round trips to `tekichi serve` (HTTP GET on loopback), and criterion's
 #       in-process median when target/criterion holds one for this city (CRITERION=1 runs it);
 #     - geopandas/shapely 2 (scripts/peers/geopandas_peer.py), vectorised;
 #     - PostGIS (scripts/peers/postgis_peer.py + postgis_peer.sql) in a throwaway cluster: initdb in
@@ -174,16 +174,19 @@ pattern = {"load": r"layers loaded and indexed seconds=([0-9.e-]+)",
 print(re.search(pattern, text).group(1))
 PY
 }
-declare -A batch_s wall_s load_s
+declare -A batch_s wall_s load_s csv_s
 for kind in points parcels; do
   f=$points; [ "$kind" = parcels ] && f=$parcels
-  step "tekichi: batch $kind (timed with output to /dev/null, then again into $work/tekichi-$kind.ndjson for the check)"
+  step "tekichi: batch $kind (timed with output to /dev/null as ndjson and as csv, then again into $work/tekichi-$kind.ndjson for the check)"
   t0=$(now)
   bounded env TEKICHI_LOG=tekichi=info "$bin" assess --data "$data" --sites "$f" --format ndjson --output /dev/null \
     2>"$work/tekichi-$kind.log" || { cat "$work/tekichi-$kind.log" >&2; die "tekichi assess --sites $f failed"; }
   wall_s[$kind]=$(elapsed "$t0" "$(now)")
   load_s[$kind]=$(logged_seconds "$work/tekichi-$kind.log" load)
   batch_s[$kind]=$(logged_seconds "$work/tekichi-$kind.log" batch)
+  bounded env TEKICHI_LOG=tekichi=info "$bin" assess --data "$data" --sites "$f" --format csv --output /dev/null \
+    2>"$work/tekichi-$kind-csv.log" || { cat "$work/tekichi-$kind-csv.log" >&2; die "tekichi assess --sites $f --format csv failed"; }
+  csv_s[$kind]=$(logged_seconds "$work/tekichi-$kind-csv.log" batch)
   bounded "$bin" assess --data "$data" --sites "$f" --format ndjson --output "$work/tekichi-$kind.ndjson" || die "tekichi assess --sites $f failed"
 done
 step "tekichi: boundary sites (untimed, for the check)"
@@ -209,14 +212,15 @@ if [ "${CRITERION:-0}" = 1 ] && [ "$name" = large-1e5 ]; then
   bounded cargo bench --bench assess -- --noplot 'point/large-1e5' || die "cargo bench failed"
 fi
 python3 - "$work" "$name" "$bin" "${load_s[points]}" "${load_s[parcels]}" "${batch_s[points]}" "${wall_s[points]}" "$n_points" \
-  "${batch_s[parcels]}" "${wall_s[parcels]}" "$n_parcels" "$http" <<'PY'
+  "${batch_s[parcels]}" "${wall_s[parcels]}" "$n_parcels" "$http" "${csv_s[points]}" "${csv_s[parcels]}" <<'PY'
 import json, os, sys, time
-work, name, binary, load_pts, load_par, pts_s, pts_wall, n_pts, par_s, par_wall, n_par, http = sys.argv[1:]
-load_pts, load_par, pts_s, pts_wall, par_s, par_wall = map(float, (load_pts, load_par, pts_s, pts_wall, par_s, par_wall))
+work, name, binary, load_pts, load_par, pts_s, pts_wall, n_pts, par_s, par_wall, n_par, http, pts_csv, par_csv = sys.argv[1:]
+load_pts, load_par, pts_s, pts_wall, par_s, par_wall, pts_csv, par_csv = map(
+    float, (load_pts, load_par, pts_s, pts_wall, par_s, par_wall, pts_csv, par_csv))
 t = {
     "load_s": load_pts,
-    "points_wall_s": pts_wall, "points_s": pts_s, "points_n": int(n_pts),
-    "parcels_wall_s": par_wall, "parcels_s": par_s, "parcels_n": int(n_par),
+    "points_wall_s": pts_wall, "points_s": pts_s, "points_n": int(n_pts), "points_csv_s": pts_csv,
+    "parcels_wall_s": par_wall, "parcels_s": par_s, "parcels_n": int(n_par), "parcels_csv_s": par_csv,
     "single_point_us_http_median": json.loads(http)["median_us"],
     "single_point_us_http_p99": json.loads(http)["p99_us"],
     "notes": f"load and batch times are the CLI's own log lines (load + index {load_pts:.2f} s on the "

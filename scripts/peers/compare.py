@@ -5,7 +5,7 @@ Reads, from the work directory of scripts/bench-peers.sh:
   tekichi-{points,parcels}.ndjson      `tekichi assess --format ndjson` reports
   {geopandas,postgis}-{points,parcels}.csv   site_id, hazard_total, district, area_id, nearest_m
   the same for edge-points / edge-parcels (boundary sites of scripts/peers/edge_sites.py)
-  {tekichi,geopandas,postgis}-timings.json
+  {tekichi,geopandas,postgis}-timings.json   (tekichi's also times the same batches as CSV)
 
 Compared per site: hazard.total, buildability.governing_district.feature_id,
 daily_life_area.id, facilities.nearest_distance_m (agreeing within TOL_M metres).
@@ -155,8 +155,8 @@ def main(work: str) -> int:
     g = load_json(os.path.join(work, "geopandas-timings.json"))
     p = load_json(os.path.join(work, "postgis-timings.json"))
 
-    def rate(d, kind):
-        s, n = d.get(f"{kind}_s"), d.get(f"{kind}_n")
+    def rate(d, kind, timed=""):
+        s, n = d.get(f"{kind}{timed}_s"), d.get(f"{kind}_n")
         return n / s if s and n else None
 
     out("### Figures (ratio = tekichi ÷ peer; for throughput higher is better, for times lower is better)")
@@ -168,6 +168,9 @@ def main(work: str) -> int:
     for kind in ("points", "parcels"):
         tr, gr, pr = rate(t, kind), rate(g, kind), rate(p, kind)
         out(f"| batch {kind} (sites/s, load excluded) | {fmt_rate(tr)} | {fmt_rate(gr)} | {fmt_rate(pr)} | {fmt_ratio(tr, gr, True)} | {fmt_ratio(tr, pr, True)} |")
+        tc = rate(t, kind, "_csv")
+        if tc is not None:
+            out(f"| batch {kind}, tekichi writing its CSV table instead (sites/s) | {fmt_rate(tc)} | {fmt_rate(gr)} | {fmt_rate(pr)} | {fmt_ratio(tc, gr, True)} | {fmt_ratio(tc, pr, True)} |")
     ti, gi = t.get("single_point_us_inprocess"), g.get("single_point_us_median")
     th, ph = t.get("single_point_us_http_median"), p.get("single_point_us_median")
     out(f"| one point in-process (µs, median) | {'—' if ti is None else f'{ti:.1f}'} | {'—' if gi is None else f'{gi:.0f}'} | | {fmt_ratio(ti, gi, False)} | |")
