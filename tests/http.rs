@@ -715,10 +715,25 @@ async fn bbox_filter_matches_a_brute_force_scan() {
     }
 }
 
+/// The nine layer files of the sample city.
+const KINDS: [&str; 9] = [
+    "zoning",
+    "area_division",
+    "farmland",
+    "daily_life_area",
+    "facility",
+    "flood",
+    "river_erosion",
+    "landslide",
+    "tsunami",
+];
+
 #[tokio::test]
-async fn single_items_carry_the_original_properties() {
+async fn single_items_carry_the_original_geometry_and_properties() {
     let app = TestApp::spawn().await;
-    for kind in ["flood", "facility"] {
+    // Every kind, so Polygons and MultiPolygons (zoning, flood, …) and points come back
+    // as the type they were read as.
+    for kind in KINDS {
         for (id, geometry, properties) in layer_file(kind) {
             let reply = app
                 .get(
@@ -1227,6 +1242,26 @@ async fn map_layers_carry_the_engines_display_classes() {
     }
     let missing = app.get("/api/map/{kind}", "/api/map/roads").await;
     missing.problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn map_layers_draw_every_feature_with_its_geometry_as_read() {
+    let app = TestApp::spawn().await;
+    for kind in KINDS {
+        let map = app.get("/api/map/{kind}", &format!("/api/map/{kind}")).await.json();
+        let served: Vec<(String, geo::Geometry<f64>)> = map["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let g: geojson::Geometry = serde_json::from_value(f["geometry"].clone()).unwrap();
+                (f["id"].as_str().unwrap().to_string(), g.try_into().unwrap())
+            })
+            .collect();
+        let expected: Vec<(String, geo::Geometry<f64>)> =
+            layer_file(kind).into_iter().map(|(id, g, _)| (id, g)).collect();
+        assert_eq!(served, expected, "{kind}");
+    }
 }
 
 #[tokio::test]

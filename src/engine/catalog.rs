@@ -7,7 +7,7 @@ use crate::engine::attrs::{
 };
 use crate::engine::index::{FeatureId, Place, PlaceIndex, Zone, ZoneIndex};
 use crate::engine::report::{Provenance, ProvenanceLayer};
-use geo::{BoundingRect, Geometry, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Geometry, Intersects, MultiPolygon, Point, Rect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -546,6 +546,47 @@ impl Catalog {
     /// Whether a layer of this kind is loaded.
     pub fn has(&self, kind: LayerKind) -> bool {
         self.info(kind).is_some()
+    }
+
+    /// The geometry of feature `index` (in the order read) of the loaded layer of `kind`,
+    /// borrowed from its index; `None` when that layer is not loaded or is shorter.
+    pub fn feature_geometry(&self, kind: LayerKind, index: usize) -> Option<FeatureGeometry<'_>> {
+        fn zone<A>(layer: &Option<Layer<ZoneIndex<A>>>, index: usize) -> Option<FeatureGeometry<'_>> {
+            let zone = layer.as_ref()?.index.zones().get(index)?;
+            Some(FeatureGeometry::Polygons(&zone.geometry))
+        }
+        match kind {
+            LayerKind::Zoning => zone(&self.zoning, index),
+            LayerKind::AreaDivision => zone(&self.area_division, index),
+            LayerKind::Farmland => zone(&self.farmland, index),
+            LayerKind::DailyLifeArea => zone(&self.daily_life_area, index),
+            LayerKind::Facility => {
+                let place = self.facility.as_ref()?.index.places().get(index)?;
+                Some(FeatureGeometry::Point(place.point))
+            }
+            LayerKind::Flood => zone(&self.flood, index),
+            LayerKind::RiverErosion => zone(&self.river_erosion, index),
+            LayerKind::Landslide => zone(&self.landslide, index),
+            LayerKind::Tsunami => zone(&self.tsunami, index),
+        }
+    }
+}
+
+/// A loaded feature's geometry as the catalog holds it: a facility's point, or a zone's
+/// polygons (a Polygon read from a file is held as a MultiPolygon of one part).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FeatureGeometry<'a> {
+    Point(Point<f64>),
+    Polygons(&'a MultiPolygon<f64>),
+}
+
+impl FeatureGeometry<'_> {
+    /// Whether the geometry meets the rectangle (boundary included).
+    pub fn intersects(&self, rect: &Rect<f64>) -> bool {
+        match self {
+            FeatureGeometry::Point(p) => p.intersects(rect),
+            FeatureGeometry::Polygons(mp) => mp.intersects(rect),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! snapshot at their start, so a new version can be swapped in atomically while queries
 //! keep running on the old one.
 
+use crate::engine::attrs::Properties;
 use crate::engine::catalog::{Catalog, CatalogError, LayerKind, RawFeature, RawLayer};
 use crate::engine::index::FeatureId;
 use crate::engine::rubric::Rubric;
@@ -13,10 +14,11 @@ use crate::server::admin::Admin;
 use crate::server::config::Settings;
 use crate::server::error::ApiError;
 use arc_swap::ArcSwap;
-use geo::{BoundingRect, Geometry, Intersects, Rect};
+use geo::{BoundingRect, Geometry, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -103,8 +105,10 @@ impl Rubrics {
     }
 }
 
-/// A layer's features as read from its files (lon/lat JGD2011, original properties plus
-/// manifest defaults), with a bounding-box index for `bbox` queries.
+/// A layer's features for OGC API – Features: ids and original properties (plus manifest
+/// defaults), with a bounding-box index for `bbox` queries. The geometries are not copied:
+/// they are served from the catalog built from the same features
+/// ([`Catalog::feature_geometry`], same order).
 #[derive(Debug)]
 pub struct Collection {
     pub kind: LayerKind,
@@ -120,8 +124,18 @@ pub struct CollectionFeature {
     /// The id served: the feature id; prefixed with the file index (`1-17`) when a layer
     /// merges several files whose ids collide.
     pub id: FeatureId,
-    pub geometry: Geometry<f64>,
-    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// The properties as a JSON object, kept as text: a parsed map per feature costs
+    /// several times more memory, and they are only ever written out again.
+    pub properties: Box<RawValue>,
+    /// Read as a Polygon (served as one), not a MultiPolygon.
+    pub polygon: bool,
+}
+
+impl CollectionFeature {
+    /// The properties parsed again into a map.
+    pub fn properties_map(&self) -> serde_json::Result<Properties> {
+        serde_json::from_str(self.properties.get())
+    }
 }
 
 impl Collection {
@@ -136,8 +150,8 @@ impl Collection {
                 } else {
                     FeatureId::Text(format!("{}-{}", f.file, f.id))
                 },
-                geometry: f.geometry.clone(),
-                properties: f.properties.clone(),
+                properties: serde_json::value::to_raw_value(&f.properties).expect("a JSON map serialises"),
+                polygon: matches!(f.geometry, Geometry::Polygon(_)),
             })
             .collect();
         let by_id = features
@@ -145,7 +159,7 @@ impl Collection {
             .enumerate()
             .map(|(i, f)| (f.id.to_string(), i))
             .collect();
-        let boxes = features
+        let boxes = raw
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
@@ -164,14 +178,15 @@ impl Collection {
         }
     }
 
-    /// The feature with this URL id.
-    pub fn get(&self, id: &str) -> Option<&CollectionFeature> {
-        self.by_id.get(id).map(|&i| &self.features[i])
+    /// The index of the feature with this URL id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
     }
 
-    /// Indexes of the features whose geometry intersects `bbox` (boundary included), in
-    /// file order; every feature when `bbox` is `None`.
-    pub fn matching(&self, bbox: Option<Rect<f64>>) -> Vec<usize> {
+    /// Indexes of the features whose geometry (in `catalog`, the one built with this
+    /// collection) intersects `bbox` (boundary included), in file order; every feature
+    /// when `bbox` is `None`.
+    pub fn matching(&self, catalog: &Catalog, bbox: Option<Rect<f64>>) -> Vec<usize> {
         let Some(bbox) = bbox else {
             return (0..self.features.len()).collect();
         };
@@ -180,7 +195,11 @@ impl Collection {
             .tree
             .locate_in_envelope_intersecting(&envelope)
             .map(|g| g.data)
-            .filter(|&i| self.features[i].geometry.intersects(&bbox))
+            .filter(|&i| {
+                catalog
+                    .feature_geometry(self.kind, i)
+                    .is_some_and(|g| g.intersects(&bbox))
+            })
             .collect();
         hits.sort_unstable();
         hits

@@ -526,6 +526,26 @@ async fn dry_run_then_store_activate_and_roll_back() {
     assert_eq!(log, expected);
 }
 
+#[tokio::test]
+async fn the_served_file_uploaded_again_is_unchanged_feature_by_feature() {
+    // The active version is compared as the server holds it (geometries from the
+    // catalog, properties kept as JSON text): nothing may differ from the file itself.
+    let a = spawn(|_| {}).await;
+    let mut reordered = flood();
+    reordered["features"].as_array_mut().unwrap().reverse();
+    for file in [flood(), reordered] {
+        let upload = serde_json::to_vec(&file).unwrap();
+        let parts = [("file", Some("flood.geojson"), upload.as_slice())];
+        let r = a.upload("flood", "", Some(UPLOADER), &parts).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let diff = &r.json()["diff"];
+        let n = flood()["features"].as_array().unwrap().len();
+        assert_eq!(diff["unchanged"], n, "{diff}");
+        assert_eq!((diff["added"].as_u64(), diff["removed"].as_u64()), (Some(0), Some(0)));
+        assert_eq!(diff["area_change_m2"], 0.0);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn queries_running_through_activations_each_come_from_one_version() {
     let a = spawn(|_| {}).await;

@@ -10,6 +10,7 @@ use crate::engine::geom::{multipolygon_area_m2, polygon_area_m2};
 use geo::Geometry;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
@@ -55,11 +56,12 @@ pub struct LayerDiff {
     pub removed_features: Vec<String>,
 }
 
-/// One feature as compared: its id, geometry and attributes.
+/// One feature as compared: its id, geometry and attributes (borrowed from an upload,
+/// or rebuilt from what the server holds for the active version).
 pub struct Compared<'a> {
     pub id: String,
-    pub geometry: &'a Geometry<f64>,
-    pub properties: &'a Properties,
+    pub geometry: Cow<'a, Geometry<f64>>,
+    pub properties: Cow<'a, Properties>,
 }
 
 type Digest32 = [u8; 32];
@@ -101,8 +103,8 @@ pub fn diff_layer(
         None => (None, None, Vec::new()),
     };
     let print = |f: &Compared<'_>| {
-        let g = geometry_fingerprint(f.geometry);
-        (g, feature_fingerprint(&g, f.properties))
+        let g = geometry_fingerprint(&f.geometry);
+        (g, feature_fingerprint(&g, &f.properties))
     };
     let before_prints: Vec<(Digest32, Digest32)> = before.iter().map(print).collect();
     let after_prints: Vec<(Digest32, Digest32)> = after.iter().map(print).collect();
@@ -144,7 +146,7 @@ pub fn diff_layer(
         })
         .count();
     let polygonal = !kind.is_point_kind();
-    let total = |fs: &[Compared<'_>]| polygonal.then(|| fs.iter().map(|f| area_m2(f.geometry)).sum::<f64>());
+    let total = |fs: &[Compared<'_>]| polygonal.then(|| fs.iter().map(|f| area_m2(&f.geometry)).sum::<f64>());
     let (area_before_m2, area_after_m2) = (total(&before), total(&after));
     LayerDiff {
         kind,
@@ -194,8 +196,8 @@ mod tests {
         let p2 = props(&[("depth", 4.0.into()), ("name", "x".into())]);
         let f = |id: &str, g, p| Compared {
             id: id.into(),
-            geometry: g,
-            properties: p,
+            geometry: Cow::Borrowed(g),
+            properties: Cow::Borrowed(p),
         };
         // before: a (p1), b (p1); after: b (p1, other key order, other position), a (p2), c (p1)
         let before = vec![f("0", &a, &p1), f("1", &b, &p1)];
@@ -219,8 +221,8 @@ mod tests {
         let none = Properties::new();
         let after = vec![Compared {
             id: "0".into(),
-            geometry: &p,
-            properties: &none,
+            geometry: Cow::Borrowed(&p),
+            properties: Cow::Borrowed(&none),
         }];
         let d = diff_layer(LayerKind::Facility, None, after);
         assert_eq!((d.added, d.removed, d.features_before), (1, 0, 0));

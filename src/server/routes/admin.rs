@@ -24,6 +24,7 @@ use crate::server::admin::{catalog_with, resync, switch, AdminError, Caller, Swi
 use crate::server::config::Role;
 use crate::server::error::{ApiError, FieldError, Problem};
 use crate::server::extract::ApiQuery;
+use crate::server::routes::features::GeoJsonGeometry;
 use crate::server::routes::ok_json;
 use crate::server::state::AppState;
 use axum::body::Bytes;
@@ -36,6 +37,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 
@@ -549,27 +551,33 @@ fn run_upload(
         (current, new_catalog, version)
     };
     // The difference from the served (= active) version of this kind.
-    let before = current.collections.get(&kind).map(|c| {
-        let meta = current.catalog.info(kind).map(|i| i.meta.clone()).unwrap_or_default();
-        let features: Vec<Compared<'_>> = c
-            .features
-            .iter()
-            .map(|f| Compared {
-                id: f.id.to_string(),
-                geometry: &f.geometry,
-                properties: &f.properties,
-            })
-            .collect();
-        (meta.version, meta.sha256, features)
-    });
+    let before = match current.collections.get(&kind) {
+        None => None,
+        Some(c) => {
+            let meta = current.catalog.info(kind).map(|i| i.meta.clone()).unwrap_or_default();
+            let features = c
+                .features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    Ok(Compared {
+                        id: f.id.to_string(),
+                        geometry: Cow::Owned(GeoJsonGeometry::of_feature(&current, kind, i).to_geometry()),
+                        properties: Cow::Owned(f.properties_map().map_err(ApiError::internal)?),
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            Some((meta.version, meta.sha256, features))
+        }
+    };
     let after: Vec<Compared<'_>> = prepared
         .raw
         .features
         .iter()
         .map(|f| Compared {
             id: f.id.to_string(),
-            geometry: &f.geometry,
-            properties: &f.properties,
+            geometry: Cow::Borrowed(&f.geometry),
+            properties: Cow::Borrowed(&f.properties),
         })
         .collect();
     let diff = diff_layer(kind, before, after);

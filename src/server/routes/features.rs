@@ -5,7 +5,7 @@
 //!
 //! Only JSON is offered (`f=json`, or no `f`); any `Accept` gets JSON.
 
-use crate::engine::catalog::LayerKind;
+use crate::engine::catalog::{FeatureGeometry, LayerKind};
 use crate::engine::index::FeatureId;
 use crate::server::error::{ApiError, FieldError, Problem};
 use crate::server::extract::ApiQuery;
@@ -14,13 +14,14 @@ use crate::server::openapi::{
     SpatialExtent,
 };
 use crate::server::routes::{json_response, ok_json, GEOJSON};
-use crate::server::state::{AppState, CollectionFeature, Loaded};
+use crate::server::state::{AppState, Loaded};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use geo::{Coord, Geometry, LineString, Rect};
+use geo::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon, Rect};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use utoipa::IntoParams;
 
 /// OGC CRS84: longitude, latitude on WGS84 (JGD2011 is treated as equal).
@@ -330,8 +331,58 @@ fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
     Ok(Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
 }
 
-/// A GeoJSON geometry written straight from `geo` types (no intermediate copy).
-struct GeoJsonGeometry<'a>(&'a Geometry<f64>);
+/// A GeoJSON geometry written straight from the catalog's `geo` types (no intermediate copy).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GeoJsonGeometry<'a> {
+    Point(Point<f64>),
+    Polygon(&'a Polygon<f64>),
+    MultiPolygon(&'a MultiPolygon<f64>),
+}
+
+impl<'a> GeoJsonGeometry<'a> {
+    /// The geometry of feature `index` of the collection of `kind`, as it was read.
+    pub(crate) fn of_feature(loaded: &'a Loaded, kind: LayerKind, index: usize) -> Self {
+        let polygon = loaded.collections[&kind].features[index].polygon;
+        let geometry = loaded
+            .catalog
+            .feature_geometry(kind, index)
+            .expect("a collection and its catalog layer hold the same features");
+        Self::as_read(geometry, polygon)
+    }
+
+    /// A feature's geometry as it was read: the catalog holds a Polygon as a MultiPolygon
+    /// of one part; `polygon` says which it was.
+    fn as_read(geometry: FeatureGeometry<'a>, polygon: bool) -> Self {
+        match geometry {
+            FeatureGeometry::Point(p) => GeoJsonGeometry::Point(p),
+            FeatureGeometry::Polygons(mp) => match mp.0.as_slice() {
+                [part] if polygon => GeoJsonGeometry::Polygon(part),
+                _ => GeoJsonGeometry::MultiPolygon(mp),
+            },
+        }
+    }
+}
+
+impl From<GeoJsonGeometry<'_>> for geojson::Geometry {
+    fn from(g: GeoJsonGeometry<'_>) -> Self {
+        geojson::Geometry::new(match g {
+            GeoJsonGeometry::Point(p) => geojson::GeometryValue::from(&p),
+            GeoJsonGeometry::Polygon(p) => geojson::GeometryValue::from(p),
+            GeoJsonGeometry::MultiPolygon(mp) => geojson::GeometryValue::from(mp),
+        })
+    }
+}
+
+impl GeoJsonGeometry<'_> {
+    /// An owned copy.
+    pub(crate) fn to_geometry(self) -> Geometry<f64> {
+        match self {
+            GeoJsonGeometry::Point(p) => p.into(),
+            GeoJsonGeometry::Polygon(p) => p.clone().into(),
+            GeoJsonGeometry::MultiPolygon(mp) => mp.clone().into(),
+        }
+    }
+}
 
 struct Position(Coord<f64>);
 
@@ -353,7 +404,7 @@ impl Serialize for Positions<'_> {
     }
 }
 
-struct Rings<'a>(&'a geo::Polygon<f64>);
+struct Rings<'a>(&'a Polygon<f64>);
 
 impl Serialize for Rings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -369,32 +420,19 @@ impl Serialize for Rings<'_> {
 impl Serialize for GeoJsonGeometry<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(2))?;
-        match self.0 {
-            Geometry::Point(p) => {
+        match *self {
+            GeoJsonGeometry::Point(p) => {
                 map.serialize_entry("type", "Point")?;
                 map.serialize_entry("coordinates", &Position(p.0))?;
             }
-            Geometry::Polygon(p) => {
+            GeoJsonGeometry::Polygon(p) => {
                 map.serialize_entry("type", "Polygon")?;
                 map.serialize_entry("coordinates", &Rings(p))?;
             }
-            Geometry::MultiPolygon(mp) => {
+            GeoJsonGeometry::MultiPolygon(mp) => {
                 map.serialize_entry("type", "MultiPolygon")?;
                 let parts: Vec<Rings> = mp.0.iter().map(Rings).collect();
                 map.serialize_entry("coordinates", &parts)?;
-            }
-            other => {
-                // Layers hold points and polygons; anything else goes through geojson.
-                let g = geojson::Geometry::from(other);
-                map.serialize_entry("type", g.value.type_name())?;
-                match serde_json::to_value(&g) {
-                    Ok(serde_json::Value::Object(o)) => {
-                        for (k, v) in o.iter().filter(|(k, _)| k.as_str() != "type") {
-                            map.serialize_entry(k, v)?;
-                        }
-                    }
-                    _ => map.serialize_entry("coordinates", &Vec::<f64>::new())?,
-                }
             }
         }
         map.end()
@@ -408,19 +446,21 @@ struct FeatureOut<'a> {
     kind: &'static str,
     id: &'a FeatureId,
     geometry: GeoJsonGeometry<'a>,
-    properties: &'a serde_json::Map<String, serde_json::Value>,
+    properties: &'a RawValue,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
 }
 
 impl<'a> FeatureOut<'a> {
-    fn new(f: &'a CollectionFeature, links: Vec<Link>) -> Self {
+    /// Feature `index` of the collection of `kind`, with its geometry from the catalog.
+    fn new(loaded: &'a Loaded, kind: LayerKind, index: usize) -> Self {
+        let feature = &loaded.collections[&kind].features[index];
         FeatureOut {
             kind: "Feature",
-            id: &f.id,
-            geometry: GeoJsonGeometry(&f.geometry),
-            properties: &f.properties,
-            links,
+            id: &feature.id,
+            geometry: GeoJsonGeometry::of_feature(loaded, kind, index),
+            properties: &feature.properties,
+            links: Vec::new(),
         }
     }
 }
@@ -488,13 +528,12 @@ pub async fn items(
     let base = base_url(&state, &headers);
     let body = tokio::task::spawn_blocking(move || {
         // Invariant: find_kind checked the collection exists.
-        let collection = &loaded.collections[&kind];
-        let matched = collection.matching(bbox);
+        let matched = loaded.collections[&kind].matching(&loaded.catalog, bbox);
         let page: Vec<FeatureOut> = matched
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|&i| FeatureOut::new(&collection.features[i], Vec::new()))
+            .map(|&i| FeatureOut::new(&loaded, kind, i))
             .collect();
         let key = kind.key();
         let page_url = |offset: usize| {
@@ -580,7 +619,7 @@ pub async fn item(
     check_format(q.f.as_deref())?;
     let loaded = state.loaded.load();
     let kind = find_kind(&loaded, &collection_id)?;
-    let Some(feature) = loaded.collections[&kind].get(&feature_id) else {
+    let Some(index) = loaded.collections[&kind].position(&feature_id) else {
         return Err(ApiError::not_found(format!(
             "レイヤ {collection_id} に地物「{feature_id}」はありません / No feature `{feature_id}` in `{collection_id}`."
         ))
@@ -592,7 +631,8 @@ pub async fn item(
     };
     let base = base_url(&state, &headers);
     let key = kind.key();
-    let links = vec![
+    let mut feature = FeatureOut::new(&loaded, kind, index);
+    feature.links = vec![
         link(
             format!("{base}/collections/{key}/items/{}", feature.id),
             "self",
@@ -606,13 +646,13 @@ pub async fn item(
             kind.name_ja(),
         ),
     ];
-    Ok(json_response(StatusCode::OK, GEOJSON, &FeatureOut::new(feature, links)))
+    Ok(json_response(StatusCode::OK, GEOJSON, &feature))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{line_string, polygon};
+    use geo::polygon;
 
     #[test]
     fn bbox_parsing() {
@@ -631,15 +671,25 @@ mod tests {
     }
 
     #[test]
-    fn geometry_is_written_as_geojson() {
-        let g: Geometry<f64> =
-            polygon![(x: 141.0, y: 38.0), (x: 141.1, y: 38.0), (x: 141.0, y: 38.1), (x: 141.0, y: 38.0)].into();
-        let v = serde_json::to_value(GeoJsonGeometry(&g)).unwrap();
+    fn geometry_is_written_as_read() {
+        let part = polygon![(x: 141.0, y: 38.0), (x: 141.1, y: 38.0), (x: 141.0, y: 38.1), (x: 141.0, y: 38.0)];
+        let one = MultiPolygon(vec![part.clone()]);
+        let as_polygon = GeoJsonGeometry::as_read(FeatureGeometry::Polygons(&one), true);
+        let v = serde_json::to_value(as_polygon).unwrap();
         assert_eq!(v["type"], "Polygon");
         assert_eq!(v["coordinates"][0][1], serde_json::json!([141.1, 38.0]));
-        let ls: Geometry<f64> = line_string![(x: 141.0, y: 38.0), (x: 141.1, y: 38.0)].into();
-        let v = serde_json::to_value(GeoJsonGeometry(&ls)).unwrap();
-        assert_eq!(v["type"], "LineString");
-        assert_eq!(v["coordinates"][1], serde_json::json!([141.1, 38.0]));
+        let v = serde_json::to_value(GeoJsonGeometry::as_read(FeatureGeometry::Polygons(&one), false)).unwrap();
+        assert_eq!(v["type"], "MultiPolygon");
+        assert_eq!(v["coordinates"][0][0][2], serde_json::json!([141.0, 38.1]));
+        let two = MultiPolygon(vec![part.clone(), part]);
+        let v = serde_json::to_value(GeoJsonGeometry::as_read(FeatureGeometry::Polygons(&two), true)).unwrap();
+        assert_eq!(v["type"], "MultiPolygon", "two parts cannot be one Polygon");
+        assert_eq!(v["coordinates"].as_array().unwrap().len(), 2);
+        let v = serde_json::to_value(GeoJsonGeometry::as_read(
+            FeatureGeometry::Point(Point::new(141.0, 38.0)),
+            false,
+        ))
+        .unwrap();
+        assert_eq!(v, serde_json::json!({"type": "Point", "coordinates": [141.0, 38.0]}));
     }
 }

@@ -22,7 +22,7 @@ use crate::engine::catalog::LayerKind;
 use crate::server::error::{ApiError, Problem};
 use crate::server::extract::{negotiate, ApiQuery};
 use crate::server::openapi::GeometryDoc;
-use crate::server::routes::features::{self, FormatQuery};
+use crate::server::routes::features::{self, FormatQuery, GeoJsonGeometry};
 use crate::server::routes::{json_response, ok_json, GEOJSON};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
@@ -244,8 +244,9 @@ pub async fn map_layer(State(state): State<AppState>, Path(kind): Path<String>) 
     let features = collection
         .features
         .iter()
-        .map(|f| {
-            let props = &f.properties;
+        .enumerate()
+        .map(|(index, f)| {
+            let props = &f.properties_map().map_err(ApiError::internal)?;
             let (class, name, value) = match layer {
                 LayerKind::Flood | LayerKind::Tsunami => {
                     let depth = if layer == LayerKind::Flood {
@@ -338,14 +339,14 @@ pub async fn map_layer(State(state): State<AppState>, Path(kind): Path<String>) 
                     )
                 }
             };
-            MapFeature {
+            Ok(MapFeature {
                 kind: "Feature",
                 id: f.id.to_string(),
-                geometry: geojson::Geometry::from(&f.geometry),
+                geometry: GeoJsonGeometry::of_feature(&loaded, layer, index).into(),
                 properties: MapProperties { class, name, value },
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     let mut response = json_response(
         StatusCode::OK,
         GEOJSON,
