@@ -407,24 +407,12 @@ fn read_geojson(
         serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e} / JSON として読めません")))?;
     let list = match (top.kind.as_deref(), top.features) {
         (Some("FeatureCollection"), Some(features)) => features,
-        (Some("FeatureCollection"), None) => {
-            return Err(fail(
-                "a FeatureCollection without a `features` array / FeatureCollection に features 配列がありません"
-                    .into(),
-            ))
-        }
-        (Some("Feature"), _) => {
-            vec![serde_json::from_str::<&RawValue>(text).map_err(|e| fail(e.to_string()))?]
-        }
-        (Some(other), _) if GEOMETRY_TYPES.contains(&other) => return Err(fail(
-            "a layer file must be a FeatureCollection, not a bare geometry / レイヤは FeatureCollection にしてください"
-                .into(),
-        )),
+        (Some("FeatureCollection"), None) => return Err(fail(NO_FEATURES.into())),
+        (Some("Feature"), _) => vec![serde_json::from_str::<&RawValue>(text).map_err(|e| fail(e.to_string()))?],
+        (Some(other), _) if GEOMETRY_TYPES.contains(&other) => return Err(fail(BARE_GEOMETRY.into())),
         (other, _) => {
-            return Err(fail(format!(
-            "not GeoJSON: the top-level `type` is {} / GeoJSON ではありません（type が FeatureCollection ではない）",
-            other.map_or_else(|| "missing".to_string(), |t| format!("`{t}`"))
-        )))
+            let found = other.map_or_else(|| "missing".to_string(), |t| format!("`{t}`"));
+            return Err(fail(format!("{NOT_GEOJSON} (type: {found})")));
         }
     };
     let crs = match (explicit_crs, top.crs) {
@@ -488,6 +476,13 @@ fn read_geojson(
 
 /// Features parsed before they are converted (and their parse trees dropped).
 const PARSE_CHUNK: usize = 4096;
+
+const NO_FEATURES: &str =
+    "a FeatureCollection without a `features` array / FeatureCollection に features 配列がありません";
+const BARE_GEOMETRY: &str =
+    "a layer file must be a FeatureCollection, not a bare geometry / レイヤは FeatureCollection にしてください";
+const NOT_GEOJSON: &str =
+    "not GeoJSON: the top-level `type` must be FeatureCollection / GeoJSON ではありません（最上位の type が FeatureCollection ではありません）";
 
 /// GeoJSON geometry type names.
 const GEOMETRY_TYPES: [&str; 7] = [
@@ -759,8 +754,11 @@ mod tests {
         let cases = [
             ("{\"type\":\"FeatureCollection\",\n\"features\":[}", "line 2 column"),
             (r#"{"type":"Polygon","coordinates":[]}"#, "not a bare geometry"),
-            (r#"{"type":"Topology","objects":{}}"#, "top-level `type` is `Topology`"),
-            (r#"{"features":[]}"#, "top-level `type` is missing"),
+            (
+                r#"{"type":"Topology","objects":{}}"#,
+                "FeatureCollection ではありません） (type: `Topology`)",
+            ),
+            (r#"{"features":[]}"#, "(type: missing)"),
             (r#"{"type":"FeatureCollection"}"#, "without a `features` array"),
         ];
         for (text, expected) in cases {
