@@ -10,7 +10,7 @@ use crate::server::config::Settings;
 use crate::server::error::{problem_details, ApiError};
 use crate::server::openapi::openapi_document;
 use crate::server::routes::{admin, analytics, assess, docs, features, health, info, results, web};
-use crate::server::state::{AppState, Loaded, StartupError};
+use crate::server::state::{return_freed_memory, AppState, Loaded, StartupError};
 use arc_swap::ArcSwap;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
@@ -299,16 +299,4 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, SequentialRequestId::new()))
-}
-
-/// Hands the memory freed while loading (parse trees several times the files' size) back
-/// to the OS at once instead of after mimalloc's purge delay: without it `serve` holds
-/// 295–340 MiB for its first seconds, with it 250 MiB (large-1e5, BENCHMARKS.md).
-fn return_freed_memory() {
-    // SAFETY: `mi_collect` has no preconditions; it releases only memory mimalloc already
-    // holds as free. Under another global allocator it finds an empty heap.
-    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
-    // The layers were parsed on rayon's workers too, each with its own heap.
-    rayon::broadcast(|_| collect());
-    collect();
 }

@@ -26,7 +26,7 @@ use crate::server::error::{ApiError, FieldError, Problem};
 use crate::server::extract::ApiQuery;
 use crate::server::routes::features::GeoJsonGeometry;
 use crate::server::routes::ok_json;
-use crate::server::state::AppState;
+use crate::server::state::{return_freed_memory, AppState};
 use axum::body::Bytes;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::rejection::BytesRejection;
@@ -492,7 +492,13 @@ pub async fn upload(
     let request = read_form(&state, kind, query.dry_run, multipart).await?;
     let admin = state.admin.clone();
     let _permit = admin.imports.acquire().await.map_err(ApiError::internal)?;
-    let response = blocking(move || run_upload(&state, kind, &caller, request)).await??;
+    let response = blocking(move || {
+        // The upload's parse and the catalog built to compare with are gone by now.
+        let response = run_upload(&state, kind, &caller, request);
+        return_freed_memory();
+        response
+    })
+    .await??;
     Ok(ok_json(&response))
 }
 
@@ -773,9 +779,14 @@ pub async fn activate(
     require_store(&state)?;
     let request = parse_activate(body)?;
     let actor = caller.name.clone();
-    let done = blocking(move || switch(&state.admin, &state.loaded, kind, Some(request.version), &caller.name))
-        .await?
-        .map_err(|e| admin_error(e, "unknown_version"))?;
+    let done = blocking(move || {
+        let done = switch(&state.admin, &state.loaded, kind, Some(request.version), &caller.name);
+        // The replaced snapshot is gone unless a request still reads it.
+        return_freed_memory();
+        done
+    })
+    .await?
+    .map_err(|e| admin_error(e, "unknown_version"))?;
     Ok(switched(done, "activate", actor))
 }
 
@@ -800,9 +811,13 @@ pub async fn rollback(State(state): State<AppState>, Path(kind): Path<String>, h
     let caller = authorize(&state, &headers, Role::Admin)?;
     require_store(&state)?;
     let actor = caller.name.clone();
-    let done = blocking(move || switch(&state.admin, &state.loaded, kind, None, &caller.name))
-        .await?
-        .map_err(|e| admin_error(e, "nothing_to_roll_back"))?;
+    let done = blocking(move || {
+        let done = switch(&state.admin, &state.loaded, kind, None, &caller.name);
+        return_freed_memory();
+        done
+    })
+    .await?
+    .map_err(|e| admin_error(e, "nothing_to_roll_back"))?;
     Ok(switched(done, "rollback", actor))
 }
 
