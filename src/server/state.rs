@@ -125,7 +125,8 @@ pub struct CollectionFeature {
     /// merges several files whose ids collide.
     pub id: FeatureId,
     /// The properties as a JSON object, kept as text: a parsed map per feature costs
-    /// several times more memory, and they are only ever written out again.
+    /// several times more memory, and they are mostly written out as they are (parsed back
+    /// only for the map layer and an upload's diff).
     pub properties: Box<RawValue>,
     /// Read as a Polygon (served as one), not a MultiPolygon.
     pub polygon: bool,
@@ -316,8 +317,8 @@ impl Loaded {
 /// Hands the memory freed while building a snapshot (parse trees several times the files'
 /// size, and the snapshot it replaced) back to the OS at once instead of after mimalloc's
 /// purge delay. `serve` on large-1e5 holds 295–340 MiB for its first seconds without it
-/// after the startup load, 250 MiB with it; after a layer switch, 353–366 MiB for more than
-/// 6 s without it (BENCHMARKS.md).
+/// after the startup load, 250 MiB with it; after a layer switch, 351–369 MiB for more than
+/// 6 s without it, 219–236 MiB with it (BENCHMARKS.md, `scripts/bench-switch.sh`).
 pub fn return_freed_memory() {
     // SAFETY: `mi_collect` has no preconditions; it releases only memory mimalloc already
     // holds as free. Under another global allocator it finds an empty heap.
