@@ -134,8 +134,8 @@ pub struct CollectionFeature {
 
 impl CollectionFeature {
     /// The properties parsed again into a map.
-    pub fn properties_map(&self) -> serde_json::Result<Properties> {
-        serde_json::from_str(self.properties.get())
+    pub fn properties_map(&self) -> Properties {
+        serde_json::from_str(self.properties.get()).expect("the text was written from a JSON map")
     }
 }
 

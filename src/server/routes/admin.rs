@@ -565,14 +565,12 @@ fn run_upload(
                 .features
                 .iter()
                 .enumerate()
-                .map(|(i, f)| {
-                    Ok(Compared {
-                        id: f.id.to_string(),
-                        geometry: Cow::Owned(GeoJsonGeometry::of_feature(&current, kind, i).to_geometry()),
-                        properties: Cow::Owned(f.properties_map().map_err(ApiError::internal)?),
-                    })
+                .map(|(i, f)| Compared {
+                    id: f.id.to_string(),
+                    geometry: Cow::Owned(GeoJsonGeometry::of_feature(&current, kind, i).to_geometry()),
+                    properties: Cow::Owned(f.properties_map()),
                 })
-                .collect::<Result<Vec<_>, ApiError>>()?;
+                .collect();
             Some((meta.version, meta.sha256, features))
         }
     };

@@ -246,7 +246,7 @@ pub async fn map_layer(State(state): State<AppState>, Path(kind): Path<String>) 
         .iter()
         .enumerate()
         .map(|(index, f)| {
-            let props = &f.properties_map().map_err(ApiError::internal)?;
+            let props = &f.properties_map();
             let (class, name, value) = match layer {
                 LayerKind::Flood | LayerKind::Tsunami => {
                     let depth = if layer == LayerKind::Flood {
@@ -339,14 +339,14 @@ pub async fn map_layer(State(state): State<AppState>, Path(kind): Path<String>) 
                     )
                 }
             };
-            Ok(MapFeature {
+            MapFeature {
                 kind: "Feature",
                 id: f.id.to_string(),
                 geometry: GeoJsonGeometry::of_feature(&loaded, layer, index).into(),
                 properties: MapProperties { class, name, value },
-            })
+            }
         })
-        .collect::<Result<_, ApiError>>()?;
+        .collect();
     let mut response = json_response(
         StatusCode::OK,
         GEOJSON,
