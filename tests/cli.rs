@@ -182,17 +182,7 @@ fn another_rubric_file_changes_the_answer_without_a_rebuild() {
 fn layers_lists_every_kind_with_counts_and_unrecognised_values() {
     let a = tekichi().args(["layers", "--data", DATA]).assert().success();
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
-    for kind in [
-        "zoning",
-        "area_division",
-        "farmland",
-        "daily_life_area",
-        "facility",
-        "flood",
-        "river_erosion",
-        "landslide",
-        "tsunami",
-    ] {
+    for kind in tekichi::engine::catalog::LayerKind::ALL.map(|k| k.key()) {
         assert!(out.contains(kind), "{kind} missing in:\n{out}");
     }
     assert!(out.contains("A29_004 = \"99\""), "{out}");

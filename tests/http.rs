@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::LazyLock;
 use tekichi::engine::assess::{rank_order, AssessOptions, Assessor, SiteInput};
-use tekichi::engine::catalog::Catalog;
+use tekichi::engine::catalog::{Catalog, LayerKind};
 use tekichi::engine::report::Report;
 use tekichi::engine::rubric::Rubric;
 use tekichi::io::crs::Crs;
@@ -715,25 +715,12 @@ async fn bbox_filter_matches_a_brute_force_scan() {
     }
 }
 
-/// The nine layer files of the sample city.
-const KINDS: [&str; 9] = [
-    "zoning",
-    "area_division",
-    "farmland",
-    "daily_life_area",
-    "facility",
-    "flood",
-    "river_erosion",
-    "landslide",
-    "tsunami",
-];
-
 #[tokio::test]
 async fn single_items_carry_the_original_geometry_and_properties() {
     let app = TestApp::spawn().await;
     // Every kind, so Polygons and MultiPolygons (zoning, flood, …) and points come back
     // as the type they were read as.
-    for kind in KINDS {
+    for kind in LayerKind::ALL.map(LayerKind::key) {
         for (id, geometry, properties) in layer_file(kind) {
             let reply = app
                 .get(
@@ -1247,7 +1234,7 @@ async fn map_layers_carry_the_engines_display_classes() {
 #[tokio::test]
 async fn map_layers_draw_every_feature_with_its_geometry_as_read() {
     let app = TestApp::spawn().await;
-    for kind in KINDS {
+    for kind in LayerKind::ALL.map(LayerKind::key) {
         let map = app.get("/api/map/{kind}", &format!("/api/map/{kind}")).await.json();
         let served: Vec<(String, geo::Geometry<f64>)> = map["features"]
             .as_array()

@@ -13,6 +13,7 @@ use crate::engine::geom;
 use crate::engine::index::FeatureId;
 use crate::engine::site::{LAT_RANGE, LON_RANGE};
 use crate::io::crs::{Crs, CrsError, Reprojector};
+use crate::io::GEOMETRY_TYPES;
 use geo::Geometry;
 use geojson::{feature::Id, Feature, GeometryValue, Position};
 use rayon::prelude::*;
@@ -483,17 +484,6 @@ const BARE_GEOMETRY: &str =
     "a layer file must be a FeatureCollection, not a bare geometry / レイヤは FeatureCollection にしてください";
 const NOT_GEOJSON: &str =
     "not GeoJSON: the top-level `type` must be FeatureCollection / GeoJSON ではありません（最上位の type が FeatureCollection ではありません）";
-
-/// GeoJSON geometry type names.
-const GEOMETRY_TYPES: [&str; 7] = [
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
-];
 
 /// 1-based line numbers of slices of one text, asked for in ascending order (each
 /// question counts only the newlines since the one before).

@@ -7,3 +7,14 @@ pub mod ingest;
 pub mod layers;
 pub mod output;
 pub mod sites;
+
+/// The seven GeoJSON geometry type names (RFC 7946 §1.4).
+pub(crate) const GEOMETRY_TYPES: [&str; 7] = [
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+];

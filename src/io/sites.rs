@@ -21,6 +21,7 @@ use crate::engine::attrs::normalize_text;
 use crate::engine::report::SiteErrorReport;
 use crate::engine::site::{Site, SiteError};
 use crate::io::crs::{Crs, CrsError, Reprojector};
+use crate::io::GEOMETRY_TYPES;
 use geojson::{Geometry, GeometryValue, Position};
 use serde::Deserialize;
 use serde_json::Value;
@@ -39,17 +40,6 @@ const WKT_NAMES: &[&str] = &["wkt", "geometry", "geom", "the_geom", "ジオメ�
 const ID_NAMES: &[&str] = &["site_id", "id", "候補地id", "候補地番号"];
 /// Accepted names of a CSV site-name column.
 const NAME_NAMES: &[&str] = &["name", "名称", "候補地名"];
-
-/// The seven GeoJSON geometry types.
-const GEOMETRY_TYPES: &[&str] = &[
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
-];
 
 /// A batch file that cannot be read at all (→ CLI exit code 2). Each message says
 /// what to fix, in English and Japanese.
