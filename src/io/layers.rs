@@ -660,15 +660,21 @@ mod tests {
         std::fs::write(dir.join(name), text).unwrap();
     }
 
+    /// A square of about 1 km at 141°E, 38°N, as a GeoJSON geometry.
+    const SQUARE: &str =
+        r#"{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.0],[141.01,38.01],[141.0,38.01],[141.0,38.0]]]}"#;
+
+    /// A FeatureCollection of one Feature of `SQUARE` with these properties (JSON object text).
+    fn one_square(properties: &str) -> String {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{properties},"geometry":{SQUARE}}}]}}"#
+        )
+    }
+
     #[test]
     fn loads_a_manifest_less_directory_and_reports_feature_errors() {
         let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            "zoning.geojson",
-            r#"{"type":"FeatureCollection","features":[
-              {"type":"Feature","properties":{"A29_004":1},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.0],[141.01,38.01],[141.0,38.01],[141.0,38.0]]]}}]}"#,
-        );
+        write(dir.path(), "zoning.geojson", &one_square(r#"{"A29_004":1}"#));
         let (catalog, _) = load_dir(dir.path()).unwrap();
         assert!(catalog.has(LayerKind::Zoning));
         assert!(!catalog.has(LayerKind::Flood));
@@ -774,7 +780,7 @@ mod tests {
         write(
             dir.path(),
             "flood.geojson",
-            r#"{"type":"Feature","id":"F1","properties":{"depth_m":2},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.0],[141.01,38.01],[141.0,38.01],[141.0,38.0]]]}}"#,
+            &format!(r#"{{"type":"Feature","id":"F1","properties":{{"depth_m":2}},"geometry":{SQUARE}}}"#),
         );
         let (catalog, _) = load_dir(dir.path()).unwrap();
         let index = &catalog.flood.as_ref().unwrap().index;
@@ -785,11 +791,7 @@ mod tests {
     #[test]
     fn manifest_defaults_and_unknown_kinds() {
         let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            "planning.geojson",
-            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[141.0,38.0],[141.01,38.0],[141.01,38.01],[141.0,38.01],[141.0,38.0]]]}}]}"#,
-        );
+        write(dir.path(), "planning.geojson", &one_square("{}"));
         write(
             dir.path(),
             MANIFEST,
