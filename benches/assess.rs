@@ -1,5 +1,6 @@
-//! In-process speed of the engine: one point assessment, one parcel assessment and the
-//! index build, on the bundled sample city and on a generated city with ≥ 10⁵ hazard
+//! In-process speed of the engine: one point assessment, one parcel assessment, the
+//! geodesic floor of a point (its five nearest facilities' exact inverses) and the index
+//! build, on the bundled sample city and on a generated city with ≥ 10⁵ hazard
 //! polygons (`scripts/bench.sh` generates it into data/generated/large-1e5 first).
 //!
 //! Sites are drawn deterministically from the data's own candidate files so every run
@@ -15,6 +16,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use tekichi::engine::assess::{AssessOptions, Assessor};
 use tekichi::engine::catalog::{Catalog, LayerKind};
+use tekichi::engine::geom;
 use tekichi::engine::rubric::Rubric;
 
 fn bench(c: &mut Criterion) {
@@ -47,6 +49,29 @@ fn bench(c: &mut Criterion) {
                 black_box(assessor.assess(&points[i], &options))
             })
         });
+        // The part of a point's time no index can save: SPEC's default k = 5 nearest
+        // facilities each need one exact geodesic inverse (distance and bearing).
+        if let Some(facility) = &catalog.facility {
+            let pairs: Vec<_> = points
+                .iter()
+                .filter_map(|p| p.site.as_ref().ok())
+                .map(|site| {
+                    let near = facility.index.nearest(site, 5, |_| true);
+                    let to: Vec<_> = near.iter().map(|n| facility.index.place(n.place).point).collect();
+                    (site.anchor(), to)
+                })
+                .collect();
+            let mut k = 0;
+            c.bench_function(&format!("geodesics5/{name}"), |b| {
+                b.iter(|| {
+                    k = (k + 1) % pairs.len();
+                    let (from, to) = &pairs[k];
+                    for &p in to {
+                        black_box(geom::distance_and_bearing(*from, p));
+                    }
+                })
+            });
+        }
         let parcels = common::sites(&dir, false);
         let mut j = 0;
         c.bench_function(&format!("parcel/{name}"), |b| {
