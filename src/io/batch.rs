@@ -2,17 +2,26 @@
 //! encoded in parallel (rayon), a chunk at a time, and written in order while the next
 //! chunk is assessed — so both cores work on the expensive parts (assessment and
 //! serialisation) while memory stays bounded by two chunks however long the batch is.
+//! Within a chunk, sites are assessed in [`locality_order`] (neighbours one after
+//! another, so the index stays in cache) and written back in output order.
 //! The CLI and the HTTP batch endpoint share it.
 
 use crate::engine::assess::{summary_order, AssessOptions, Assessor, SiteInput};
-use crate::io::output::{encode_record, ReportWriter};
+use crate::engine::site::{locality_order, Site};
+use crate::io::output::{encode_record, Format, ReportWriter};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::io::{self, Write};
 
-/// Sites per chunk: large enough to keep both cores busy, small enough that a chunk's
-/// encoded records (a few kB each) stay a few MB.
-pub const CHUNK: usize = 2048;
+/// Sites per chunk: large enough to keep both cores busy and to give the locality order
+/// neighbours to work with, small enough that a chunk's encoded records stay a few MB (a
+/// full report is about 6 kB, a CSV row under 0.5 kB).
+pub fn chunk_len(format: Format) -> usize {
+    match format {
+        Format::Csv => 8192,
+        Format::Json | Format::Ndjson | Format::Geojson => 2048,
+    }
+}
 
 /// Assesses `inputs` and writes their reports through `writer` — in input order, or with
 /// `rank` best first (see [`crate::engine::assess::rank_order`]; a first pass keeps only
@@ -28,7 +37,16 @@ pub fn write_batch<W: Write>(
     mut on_chunk: impl FnMut(usize),
 ) -> io::Result<usize> {
     let order: Vec<usize> = if rank {
-        let summaries: Vec<_> = inputs.par_iter().map(|i| assessor.assess(i, options).summary).collect();
+        // Only the summaries are kept, so the whole batch can be visited in locality order.
+        let mut summaries = vec![None; inputs.len()];
+        let visit = locality_order(&anchors(inputs, 0..inputs.len()));
+        let found: Vec<_> = visit
+            .par_iter()
+            .map(|&i| assessor.assess(&inputs[i], options).summary)
+            .collect();
+        for (i, summary) in visit.into_iter().zip(found) {
+            summaries[i] = summary;
+        }
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by(|&a, &b| match (&summaries[a], &summaries[b]) {
             (Some(x), Some(y)) => summary_order(x, y),
@@ -48,18 +66,21 @@ pub fn write_batch<W: Write>(
         let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<(bool, Vec<u8>)>>>(0);
         let mut first_rank = writer.written() + 1;
         scope.spawn(move || {
-            for chunk in order.chunks(CHUNK) {
-                let records = chunk
+            for chunk in order.chunks(chunk_len(format)) {
+                // Assessed in locality order, put back in output order.
+                let visit = locality_order(&anchors(inputs, chunk.iter().copied()));
+                let records = visit
                     .par_iter()
-                    .enumerate()
-                    .map(|(offset, &i)| {
-                        let report = assessor.assess(&inputs[i], options);
-                        Ok((
-                            report.error.is_none(),
-                            encode_record(format, first_rank + offset, &report)?,
-                        ))
+                    .map(|&offset| {
+                        let report = assessor.assess(&inputs[chunk[offset]], options);
+                        let record = encode_record(format, first_rank + offset, &report)?;
+                        Ok((offset, report.error.is_none(), record))
                     })
-                    .collect();
+                    .collect::<io::Result<Vec<_>>>()
+                    .map(|mut records| {
+                        records.sort_unstable_by_key(|r| r.0);
+                        records.into_iter().map(|(_, ok, record)| (ok, record)).collect()
+                    });
                 first_rank += chunk.len();
                 // A closed channel means the writer failed: stop assessing.
                 if tx.send(records).is_err() {
@@ -80,27 +101,41 @@ pub fn write_batch<W: Write>(
     })
 }
 
+/// The anchors of the sites at `indices` (`None` for a rejected site), for [`locality_order`].
+fn anchors(inputs: &[SiteInput], indices: impl Iterator<Item = usize>) -> Vec<Option<geo::Point<f64>>> {
+    indices
+        .map(|i| inputs[i].site.as_ref().ok().map(Site::anchor))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::assess::rank_order;
     use crate::engine::catalog::Catalog;
     use crate::engine::rubric::Rubric;
-    use crate::engine::site::Site;
+    use crate::engine::site::SiteError;
     use crate::io::output::tests::tiny_catalog;
-    use crate::io::output::Format;
     use serde_json::json;
     use std::sync::LazyLock;
 
+    /// Full reports go out 2,048 sites a chunk.
+    const CHUNK: usize = 2048;
+
     /// Sites spanning two chunks and a bit, inside and outside the flood zone, the zoning
-    /// and the area, so that their ranks differ.
+    /// and the area, so that their ranks differ; their input order jumps about the map (so
+    /// it is not the locality order), and every 500th site is rejected.
     fn inputs() -> Vec<SiteInput> {
         (0..2 * CHUNK + 3)
             .map(|i| SiteInput {
                 id: json!(i),
                 name: None,
                 source_ref: None,
-                site: Ok(Site::point(141.0 + (i % 97) as f64 * 0.0003, 38.3 + (i % 89) as f64 * 0.0003).unwrap()),
+                site: if i % 500 == 7 {
+                    Err(SiteError::Empty.into())
+                } else {
+                    Ok(Site::point(141.0 + (i % 97) as f64 * 0.0003, 38.3 + (i % 89) as f64 * 0.0003).unwrap())
+                },
             })
             .collect()
     }
@@ -115,9 +150,10 @@ mod tests {
         }
     }
 
-    /// The batch as a GeoJSON FeatureCollection: full reports and their ranks.
-    fn run(assessor: &Assessor, inputs: &[SiteInput], rank: bool) -> (Vec<u8>, usize, Vec<usize>) {
-        let mut writer = ReportWriter::new(Vec::new(), Format::Geojson, false);
+    /// The batch as a document in `format`: its bytes, the sites assessed without error and
+    /// the progress calls.
+    fn run(assessor: &Assessor, inputs: &[SiteInput], format: Format, rank: bool) -> (Vec<u8>, usize, Vec<usize>) {
+        let mut writer = ReportWriter::new(Vec::new(), format, false);
         let mut progress = Vec::new();
         let assessed = write_batch(assessor, inputs, &AssessOptions::default(), rank, &mut writer, |n| {
             progress.push(n)
@@ -134,19 +170,33 @@ mod tests {
             .iter()
             .map(|i| assessor.assess(i, &AssessOptions::default()))
             .collect();
-        let expect = |order: &[usize]| {
-            let mut w = ReportWriter::new(Vec::new(), Format::Geojson, false);
+        let expect = |format: Format, order: &[usize]| {
+            let mut w = ReportWriter::new(Vec::new(), format, false);
             for &i in order {
                 w.write(&reports[i]).unwrap();
             }
             w.finish().unwrap()
         };
-
-        let (out, assessed, progress) = run(&assessor, &inputs, false);
         let in_order: Vec<usize> = (0..inputs.len()).collect();
-        assert!(out == expect(&in_order), "input order, byte for byte");
-        assert_eq!(assessed, inputs.len());
-        assert_eq!(progress, [CHUNK, CHUNK, 3]);
+        let visit = locality_order(&anchors(&inputs, 0..CHUNK));
+        assert_ne!(
+            visit,
+            in_order[..CHUNK],
+            "the locality order must differ from the input order"
+        );
+        assert!(visit[CHUNK - 5..].iter().all(|i| i % 500 == 7), "rejected sites last");
+
+        for format in [Format::Geojson, Format::Ndjson, Format::Csv, Format::Json] {
+            let (out, assessed, progress) = run(&assessor, &inputs, format, false);
+            assert!(
+                out == expect(format, &in_order),
+                "{format:?}: input order, byte for byte"
+            );
+            assert_eq!(assessed, inputs.len() - 9, "{format:?}: all but the rejected");
+            let chunk = chunk_len(format);
+            let chunks: Vec<usize> = in_order.chunks(chunk).map(<[usize]>::len).collect();
+            assert_eq!(progress, chunks, "{format:?}");
+        }
 
         let mut ranked = in_order.clone();
         ranked.sort_by(|&a, &b| rank_order(&reports[a], &reports[b]));
@@ -154,8 +204,8 @@ mod tests {
             ranked, in_order,
             "the sites must rank differently for this test to mean anything"
         );
-        let (out, _, _) = run(&assessor, &inputs, true);
-        assert!(out == expect(&ranked), "rank order, byte for byte");
+        let (out, _, _) = run(&assessor, &inputs, Format::Geojson, true);
+        assert!(out == expect(Format::Geojson, &ranked), "rank order, byte for byte");
     }
 
     /// Fails every write after the first `left` bytes.
