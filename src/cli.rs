@@ -259,7 +259,8 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         }
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut writer = ReportWriter::new(std::io::BufWriter::new(out), args.format, single);
+    // A full report is about 6 kB: std's 8 KiB buffer would make one write call per report.
+    let mut writer = ReportWriter::new(std::io::BufWriter::with_capacity(1 << 20, out), args.format, single);
     let assessing = std::time::Instant::now();
     let assessed = write_batch(&assessor, &inputs, &options, args.rank, &mut writer, |n| {
         if let Some(bar) = &progress {
