@@ -142,7 +142,8 @@ struct ServeArgs {
 #[error("{0}")]
 struct BadInput(String);
 
-/// Runs the command line and maps errors to exit codes: 0 ok, 2 bad input, 1 internal error.
+/// Runs the command line and maps errors to exit codes: 0 ok (also when the reader of the
+/// output closed it early), 2 bad input, 1 internal error.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -157,6 +158,9 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // Whoever read the output stopped early (`tekichi assess … | head`), as with any
+        // Unix filter: nothing failed.
+        Err(e) if reader_went_away(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<BadInput>().is_some() => {
             eprintln!("エラー / error: {e:#}");
             ExitCode::from(2)
@@ -166,6 +170,13 @@ pub fn run() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether the error is a write into a pipe whose reader has closed it.
+fn reader_went_away(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// The catalog of `--store`'s active versions, else of the data directory.

@@ -194,3 +194,32 @@ fn layers_lists_every_kind_with_counts_and_unrecognised_values() {
     assert_eq!(v["layers"].as_array().unwrap().len(), 9);
     assert!(v["layers"][0]["sha256"].as_str().unwrap().len() == 64);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // 2,000 reports (about 10 MB of ndjson): far more than a pipe holds, so tekichi is
+    // still writing when the reader goes away.
+    let dir = tempfile::tempdir().unwrap();
+    let rows: String = (0..2000)
+        .map(|i| format!("S{i},{:.5},38.2925\n", 141.0 + f64::from(i % 100) * 1e-4))
+        .collect();
+    let sites = write(dir.path(), "sites.csv", &format!("site_id,lon,lat\n{rows}"));
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tekichi"))
+        .args(["assess", "--data", DATA, "--sites", &sites, "--format", "ndjson"])
+        .env_remove("TEKICHI_DATA")
+        .env_remove("TEKICHI_RUBRIC")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here, like `| head -c 100`.
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with(b"{"));
+    assert!(out.status.success(), "{:?}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error"), "{stderr}");
+}
