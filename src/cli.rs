@@ -94,7 +94,7 @@ struct AssessArgs {
     /// Facility types listed and counted, comma-separated (default: the rubric's target type).
     #[arg(long, value_delimiter = ',')]
     types: Option<Vec<String>>,
-    /// Write to this file instead of standard output.
+    /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
     #[arg(long, short)]
     output: Option<PathBuf>,
 }
@@ -177,6 +177,22 @@ fn reader_went_away(e: &anyhow::Error) -> bool {
     e.chain()
         .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
         .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Where a command writes: the `--output` file, or standard output when there is none or
+/// it is `-`. Buffered in 1 MiB pieces: a full report is about 6 kB, and std's 8 KiB
+/// buffer would make one write call per report. A file that cannot be created is bad input.
+fn open_output(path: Option<&Path>) -> anyhow::Result<std::io::BufWriter<Box<dyn Write>>> {
+    let out: Box<dyn Write> = match path.filter(|p| *p != Path::new("-")) {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
+            BadInput(format!(
+                "出力ファイル {0} を作成できません（フォルダと書き込み権限を確かめてください） / cannot create the output file {0} (check the folder exists and is writable): {e}",
+                path.display()
+            ))
+        })?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    Ok(std::io::BufWriter::with_capacity(1 << 20, out))
 }
 
 /// The catalog of `--store`'s active versions, else of the data directory.
@@ -264,14 +280,7 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         );
         bar
     });
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    // A full report is about 6 kB: std's 8 KiB buffer would make one write call per report.
-    let mut writer = ReportWriter::new(std::io::BufWriter::with_capacity(1 << 20, out), args.format, single);
+    let mut writer = ReportWriter::new(open_output(args.output.as_deref())?, args.format, single);
     let assessing = std::time::Instant::now();
     let assessed = write_batch(&assessor, &inputs, &options, args.rank, &mut writer, |n| {
         if let Some(bar) = &progress {

@@ -129,6 +129,41 @@ fn bad_input_exits_2_with_a_message_that_says_what_to_fix() {
 
     let a = tekichi().args(["layers", "--data", "/nonexistent"]).assert().code(2);
     assert!(stderr(&a).contains("no layer files found"), "{}", stderr(&a));
+
+    let a = assess(&[
+        "--lon",
+        "141.03",
+        "--lat",
+        "38.285",
+        "--output",
+        "/nonexistent/out.json",
+    ])
+    .code(2);
+    assert!(
+        stderr(&a).contains("出力ファイル /nonexistent/out.json を作成できません"),
+        "{}",
+        stderr(&a)
+    );
+    assert!(stderr(&a).contains("cannot create the output file"), "{}", stderr(&a));
+    let a = tekichi()
+        .args(["areas", "--data", DATA, "--output", "/nonexistent/areas.json"])
+        .assert()
+        .code(2);
+    assert!(stderr(&a).contains("cannot create the output file"), "{}", stderr(&a));
+}
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = tekichi()
+        .current_dir(dir.path())
+        .args([
+            "assess", "--data", DATA, "--lon", "141.03", "--lat", "38.285", "--output", "-",
+        ])
+        .assert()
+        .success();
+    assert_eq!(stdout_json(&a)["site"]["kind"], "point");
+    assert!(!dir.path().join("-").exists(), "no file named '-'");
 }
 
 #[test]

@@ -1,11 +1,10 @@
 //! Planner analytics commands: `tekichi areas`, `tekichi grid`, `tekichi whatif`.
 
-use super::{load, load_rubric, BadInput, DataArgs};
-use anyhow::Context;
+use super::{load, load_rubric, open_output, BadInput, DataArgs};
 use clap::{Args, ValueEnum};
 use geo::Rect;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tekichi::engine::analytics::coverage::{area_coverage, coverage_totals};
 use tekichi::engine::analytics::grid::{
@@ -66,7 +65,7 @@ pub(super) struct AreasArgs {
     rubric: RubricArgs,
     #[arg(long, value_enum, default_value_t = AreasFormat::Json)]
     format: AreasFormat,
-    /// Write to this file instead of standard output.
+    /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
     #[arg(long, short)]
     output: Option<PathBuf>,
 }
@@ -110,6 +109,7 @@ pub(super) struct GridArgs {
     best_only: bool,
     #[arg(long, value_enum, default_value_t = GridFormat::Geojson)]
     format: GridFormat,
+    /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
     #[arg(long, short)]
     output: Option<PathBuf>,
 }
@@ -157,17 +157,9 @@ pub(super) struct WhatifArgs {
     changed_only: bool,
     #[arg(long, value_enum, default_value_t = WhatifFormat::Json)]
     format: WhatifFormat,
+    /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
     #[arg(long, short)]
     output: Option<PathBuf>,
-}
-
-fn open_output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
 }
 
 /// CSV for Japanese Excel: UTF-8 with a BOM.
