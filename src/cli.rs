@@ -35,7 +35,7 @@ enum Command {
     Assess(AssessArgs),
     /// 読み込んだレイヤの一覧 / List the layers a data directory loads.
     Layers(LayersArgs),
-    /// HTTP サーバを起動する / Serve the HTTP API and the layers as OGC API – Features.
+    /// 評価 API と地図を HTTP で提供する / Serve the HTTP API, the map and the layers as OGC API – Features.
     Serve(ServeArgs),
     /// レイヤファイルを検証してストアに取り込む / Validate a layer file and store it as a new version.
     Import(ingest::ImportArgs),
@@ -73,25 +73,25 @@ struct AssessArgs {
     /// 緯度 (or northing y with --crs).
     #[arg(long, requires = "lon", allow_negative_numbers = true)]
     lat: Option<f64>,
-    /// One site: a GeoJSON Feature or geometry (Point, Polygon, MultiPolygon).
+    /// 候補地1件の GeoJSON（Feature または形状） / One site: a GeoJSON Feature or geometry (Point, Polygon, MultiPolygon).
     #[arg(long)]
     site: Option<PathBuf>,
-    /// Many sites: a GeoJSON FeatureCollection or a CSV (lon/lat or WKT column; UTF-8 or Shift_JIS).
+    /// 複数の候補地（GeoJSON または CSV） / Many sites: a GeoJSON FeatureCollection or a CSV (lon/lat or WKT column; UTF-8 or Shift_JIS).
     #[arg(long)]
     sites: Option<PathBuf>,
-    /// CRS of the input coordinates, e.g. EPSG:6677 (JGD2011 plane rectangular IX). Default: lon/lat.
+    /// 入力座標の座標参照系 / CRS of the input coordinates, e.g. EPSG:6677 (JGD2011 plane rectangular IX). Default: lon/lat.
     #[arg(long)]
     crs: Option<String>,
-    /// Output format.
+    /// 出力形式 / Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
     /// 評価の良い順に並べる / Best candidates first: verdict, hazard total, spacing.
     #[arg(long)]
     rank: bool,
-    /// Number of nearest facilities listed (default: the rubric's, 5).
+    /// 一覧する最寄り事業所の数 / Number of nearest facilities listed (default: the rubric's, 5).
     #[arg(long)]
     k: Option<usize>,
-    /// Facility types listed and counted, comma-separated (default: the rubric's target type).
+    /// 一覧・計数する事業所の種別（カンマ区切り） / Facility types listed and counted, comma-separated (default: the rubric's target type).
     #[arg(long, value_delimiter = ',')]
     types: Option<Vec<String>>,
     /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
@@ -101,7 +101,9 @@ struct AssessArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LayersFormat {
+    /// 一覧表 / A table to read.
     Text,
+    /// レイヤごとの件数・出典・読めなかった値（JSON） / JSON: per layer its counts, source and unreadable values.
     Json,
 }
 
@@ -111,6 +113,7 @@ struct LayersArgs {
     action: Option<ingest::LayersAction>,
     #[command(flatten)]
     data: DataArgs,
+    /// 出力形式 / Output format.
     #[arg(long, value_enum, default_value_t = LayersFormat::Text)]
     format: LayersFormat,
 }
@@ -423,4 +426,60 @@ fn layers(args: LayersArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Whether the text begins with Japanese (kana or kanji), as SPEC wants what a user reads.
+    fn japanese_first(text: &str) -> bool {
+        text.trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'))
+    }
+
+    /// Every command, option, argument and listed value says in its help what it is,
+    /// Japanese first: `--help` is the CLI's manual.
+    #[test]
+    fn every_help_text_is_japanese_first() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                if matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                let where_ = format!("{path} {}", arg.get_id());
+                if !arg.get_help().is_some_and(|h| japanese_first(&h.to_string())) {
+                    missing.push(where_.clone());
+                }
+                if arg.get_action().takes_values() && !arg.is_hide_possible_values_set() {
+                    for value in arg.get_possible_values() {
+                        if !value.get_help().is_some_and(|h| japanese_first(&h.to_string())) {
+                            missing.push(format!("{where_}={}", value.get_name()));
+                        }
+                    }
+                }
+            }
+            for sub in command.get_subcommands() {
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_name() != "help" && !sub.get_about().is_some_and(|a| japanese_first(&a.to_string())) {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "tekichi", &mut missing);
+        assert!(missing.is_empty(), "help texts not in Japanese first: {missing:#?}");
+    }
+
+    #[test]
+    fn japanese_first_tells_japanese_from_english() {
+        assert!(japanese_first("出力形式 / Output format"));
+        assert!(japanese_first(" データディレクトリ"));
+        assert!(!japanese_first("Output format"));
+        assert!(!japanese_first(""));
+    }
 }

@@ -18,8 +18,11 @@ use tekichi::io::sites;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum AreasFormat {
+    /// 圏域ごとの整備状況と合計（JSON） / JSON: every area's coverage and the totals.
     Json,
+    /// 圏域を1行に1件ずつ並べた表（BOM 付き UTF-8） / One row per area, UTF-8 with a BOM for Excel.
     Csv,
+    /// 圏域の形状に整備状況を付けた GeoJSON / GeoJSON: each area's polygon with its coverage.
     Geojson,
 }
 
@@ -63,6 +66,7 @@ pub(super) struct AreasArgs {
     data: DataArgs,
     #[command(flatten)]
     rubric: RubricArgs,
+    /// 出力形式 / Output format.
     #[arg(long, value_enum, default_value_t = AreasFormat::Json)]
     format: AreasFormat,
     /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
@@ -72,8 +76,11 @@ pub(super) struct AreasArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum GridFormat {
+    /// セル・筆の形状に評価を付けた GeoJSON（地図用） / GeoJSON: each cell or parcel with its assessment, for a map.
     Geojson,
+    /// セル・筆を1行に1件ずつ並べた表（BOM 付き UTF-8） / One row per cell or parcel, UTF-8 with a BOM for Excel.
     Csv,
+    /// セル・筆を1行に1件ずつ並べた JSON / Newline-delimited JSON, one cell or parcel per line.
     Ndjson,
 }
 
@@ -92,21 +99,22 @@ pub(super) struct GridArgs {
     /// 格子の代わりに敷地ファイルの全筆を評価 / Assess every parcel of this file instead of a grid.
     #[arg(long, conflicts_with_all = ["bbox"])]
     parcels: Option<PathBuf>,
-    /// CRS of the parcel file's coordinates (default: lon/lat or the file's own).
+    /// 敷地ファイルの座標参照系 / CRS of the parcel file's coordinates (default: lon/lat or the file's own).
     #[arg(long, requires = "parcels")]
     crs: Option<String>,
     /// 募集圏域内の上位 N 地点を一覧 / List the best N places in open areas (stderr and `best_rank`).
     #[arg(long, default_value_t = 0)]
     best: usize,
-    /// Minimum distance (m) between listed best places (default: the rubric's spacing).
+    /// 上位地点どうしの最小間隔 (m) / Minimum distance between listed best places (default: the rubric's spacing).
     #[arg(long)]
     separation: Option<f64>,
-    /// Refuse grids with more cells than this.
+    /// これより多いセルの格子は断る / Refuse grids with more cells than this.
     #[arg(long, default_value_t = 2_000_000)]
     max_cells: usize,
-    /// Only the best places, not the whole map.
+    /// 上位地点だけを出力（地図全体は出さない） / Only the best places, not the whole map.
     #[arg(long)]
     best_only: bool,
+    /// 出力形式 / Output format.
     #[arg(long, value_enum, default_value_t = GridFormat::Geojson)]
     format: GridFormat,
     /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).
@@ -116,7 +124,9 @@ pub(super) struct GridArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum WhatifFormat {
+    /// 変更前後の比較と最寄りの合格地点（JSON） / JSON: the comparisons and the nearest passing place.
     Json,
+    /// 候補地ごとの変更前後の比較表（BOM 付き UTF-8） / One row per site, before and after, UTF-8 with a BOM.
     Csv,
 }
 
@@ -127,34 +137,37 @@ pub(super) struct WhatifArgs {
     data: DataArgs,
     #[command(flatten)]
     rubric: RubricArgs,
-    /// Candidates: a GeoJSON FeatureCollection or CSV, compared under the base and the changed rubric.
+    /// 候補地（GeoJSON または CSV）を変更前後の評価基準で比較 / Candidates: a GeoJSON FeatureCollection or CSV, compared under the base and the changed rubric.
     #[arg(long)]
     sites: Option<PathBuf>,
-    /// One point: compare it, and search the nearest place that passes (see --radius).
+    /// 経度：1地点を比較し、合格する最寄り地点を探す / Longitude (or easting with --crs) of one point: compare it, and search the nearest place that passes (see --radius).
     #[arg(long, requires = "lat", allow_negative_numbers = true)]
     lon: Option<f64>,
+    /// 緯度 / Latitude (or northing with --crs) of that point.
     #[arg(long, requires = "lon", allow_negative_numbers = true)]
     lat: Option<f64>,
+    /// 入力座標の座標参照系 / CRS of the input coordinates, e.g. EPSG:6677. Default: lon/lat.
     #[arg(long)]
     crs: Option<String>,
     /// 合格する最寄り地点の探索半径 (m) / Search radius for the nearest passing place (with --lon/--lat).
     #[arg(long, default_value_t = 1000.0)]
     radius: f64,
-    /// Search step (m).
+    /// 探索の刻み (m) / Search step in metres.
     #[arg(long, default_value_t = 25.0)]
     step: f64,
-    /// Accept 要協議 (conditional) as passing.
+    /// 要協議も合格とみなす / Accept 要協議 (conditional) as passing.
     #[arg(long)]
     allow_conditional: bool,
-    /// Minimum hazard total to pass.
+    /// 合格とするハザード合計点の下限 / Minimum hazard total to pass.
     #[arg(long)]
     min_hazard: Option<u32>,
-    /// Require an area open for application (募集圏域).
+    /// 募集圏域内であることを求める / Require an area open for application.
     #[arg(long)]
     require_open_area: bool,
-    /// Only list sites whose outcome changes.
+    /// 結果が変わる候補地だけを一覧 / Only list sites whose outcome changes.
     #[arg(long)]
     changed_only: bool,
+    /// 出力形式 / Output format.
     #[arg(long, value_enum, default_value_t = WhatifFormat::Json)]
     format: WhatifFormat,
     /// このファイルに書き出す（なし・`-` は標準出力） / Write to this file (none or `-`: standard output).

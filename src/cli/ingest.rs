@@ -90,6 +90,7 @@ pub struct ExportArgs {
     /// データセット名 / Dataset name for the manifest.
     #[arg(long, default_value = "")]
     name: String,
+    /// データセットの説明 / Dataset description for the manifest.
     #[arg(long, default_value = "")]
     description: String,
     #[command(flatten)]
@@ -98,7 +99,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct StoreArg {
-    /// レイヤストア (SQLite).
+    /// レイヤストア (SQLite) / The layer store.
     #[arg(long, env = "TEKICHI_STORE")]
     store: PathBuf,
     /// 操作者名 / Who acts, for the audit log.
@@ -108,6 +109,7 @@ pub struct StoreArg {
 
 #[derive(Debug, Args)]
 pub struct KindArgs {
+    /// レイヤ種別 / Layer kind (zoning, flood, …).
     kind: String,
     #[command(flatten)]
     store: StoreArg,
@@ -115,7 +117,9 @@ pub struct KindArgs {
 
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
+    /// レイヤ種別 / Layer kind (zoning, flood, …).
     kind: String,
+    /// 有効にするバージョン番号（layers versions で確認） / Version number to activate (see `layers versions`).
     version: u32,
     #[command(flatten)]
     store: StoreArg,
@@ -123,6 +127,7 @@ pub struct ActivateArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    /// レイヤ種別（省略時はすべて） / Layer kind (all when omitted).
     kind: Option<String>,
     #[command(flatten)]
     store: StoreArg,

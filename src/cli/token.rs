@@ -35,6 +35,7 @@ struct NewArgs {
     /// 名前（監査ログに記録） / The holder's name, recorded in the audit log.
     #[arg(long)]
     name: String,
+    /// 権限 / What the token may do.
     #[arg(long, value_enum, default_value_t = RoleArg::Uploader)]
     role: RoleArg,
 }

@@ -14,14 +14,22 @@ use std::io::{self, Write};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// One pretty-printed JSON object for a single site, else a JSON array of reports.
+    #[value(help = "報告の JSON（1地点なら1件、複数なら配列） / JSON: one report for one site, else an array")]
     Json,
     /// Newline-delimited JSON: one compact report per line.
+    #[value(help = "報告を1行に1件ずつ並べた JSON / Newline-delimited JSON, one report per line")]
     Ndjson,
     /// One row per report (columns of [`csv_header`]), UTF-8 with a byte-order mark so
     /// that Japanese Excel opens it without mojibake (Excel reads BOM-less CSV as CP932).
+    #[value(
+        help = "報告を1行に1件ずつ並べた表（BOM 付き UTF-8、Excel でそのまま開ける） / One row per report, UTF-8 with a BOM so Excel opens it as is"
+    )]
     Csv,
     /// A FeatureCollection: one Feature per report, geometry = the assessed site
     /// (null when rejected), `id` = site id, properties = the CSV row plus `"report"`.
+    #[value(
+        help = "候補地の形状に CSV と同じ列と報告全体を付けた GeoJSON / GeoJSON: each site's geometry with the CSV columns and the whole report"
+    )]
     Geojson,
 }
 

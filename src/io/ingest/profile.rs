@@ -17,11 +17,11 @@ pub enum Profile {
     Ksj,
     /// 不動産情報ライブラリ (`*_ja` fields).
     Reinfolib,
-    /// Project PLATEAU (urf `function`, lsld `disasterType`/`areaType`, fld/tnm `rank`).
+    /// 国土交通省 3D都市モデル Project PLATEAU (urf `function`, lsld `disasterType`/`areaType`, fld/tnm `rank`).
     Plateau,
     /// 介護サービス情報公表システム open data CSV.
     MhlwKaigo,
-    /// Anything else: the names in SPEC, plus `--field` mappings.
+    /// その他（SPEC の属性名と `--field` の対応付け） / Anything else: the names in SPEC, plus `--field` mappings.
     Generic,
 }
 
