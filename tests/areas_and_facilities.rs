@@ -198,6 +198,31 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
 }
 
 #[test]
+fn spacing_is_judged_even_when_no_facility_is_listed() {
+    let c = fixture(vec![facility(0, 5.0, 5.001, json!({"name": "すぐ隣"}))]);
+    let options = AssessOptions {
+        k: Some(0),
+        types: None,
+    };
+    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
+        .facilities
+        .unwrap();
+    assert!(f.nearest.is_empty(), "k = 0 lists none");
+    let d = geom::distance_m(pt(5.0, 5.0), pt(5.0, 5.001));
+    assert!(
+        (f.nearest_distance_m.unwrap() - d).abs() < 1e-9,
+        "{:?}",
+        f.nearest_distance_m
+    );
+    assert_eq!(
+        f.too_close,
+        Some(true),
+        "a facility {d:.0} m away is too close, listed or not"
+    );
+    assert_eq!(f.within_radius, Some(1));
+}
+
+#[test]
 fn parcel_distance_is_zero_inside_and_from_the_boundary_outside() {
     let c = fixture(vec![
         facility(0, 5.0, 5.0, json!({"name": "中"})),

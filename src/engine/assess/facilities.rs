@@ -51,11 +51,15 @@ pub(super) fn assess(catalog: &Catalog, rubric: &Rubric, site: &Site, k: usize, 
             }
         })
         .collect();
-    out.nearest_distance_m = if matches!(types.as_slice(), [only] if *only == rubric.target_type) {
-        out.nearest.first().map(|n| n.distance_m)
-    } else {
-        let target = index.nearest(site, 1, |p| p.attrs.attrs.facility_type == rubric.target_type);
-        target.first().map(|n| n.distance_m)
+    // The spacing rule looks at the nearest target facility whatever is listed: the list's
+    // first entry when it lists the target type alone, else a search of its own (other
+    // types listed, or `k = 0`).
+    out.nearest_distance_m = match (out.nearest.first(), types.as_slice()) {
+        (Some(first), [only]) if *only == rubric.target_type => Some(first.distance_m),
+        _ => index
+            .nearest(site, 1, |p| p.attrs.attrs.facility_type == rubric.target_type)
+            .first()
+            .map(|n| n.distance_m),
     };
     out.too_close = Some(out.nearest_distance_m.is_some_and(|d| d < rubric.min_spacing_m));
     out.within_radius = Some(index.count_within(site, rubric.radius_m, listed));
