@@ -209,7 +209,7 @@ fn load_data(args: &DataArgs) -> anyhow::Result<(Catalog, LoadReport)> {
 fn load(data: &Path) -> anyhow::Result<(Catalog, LoadReport)> {
     let (catalog, report) = load_dir(data).map_err(|e| BadInput(e.to_string()))?;
     for row in &report.skipped_rows {
-        tracing::warn!("skipped / 除外: {row}");
+        tracing::warn!("除外 / skipped: {row}");
     }
     for w in &report.geometry_warnings {
         tracing::warn!("{w}");
@@ -223,7 +223,7 @@ fn load_rubric(path: Option<&Path>) -> anyhow::Result<Rubric> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
         BadInput(format!(
-            "cannot read rubric {}: {e} / 評価基準ファイルを読めません",
+            "評価基準ファイルを読めません / cannot read rubric {0}: {e}",
             path.display()
         ))
     })?;
@@ -247,7 +247,7 @@ fn site_inputs(args: &AssessArgs) -> anyhow::Result<(Vec<SiteInput>, bool)> {
     let inputs = sites::read_sites(path, crs).map_err(|e| BadInput(e.to_string()))?;
     if single && inputs.len() != 1 {
         return Err(BadInput(format!(
-            "{}: --site takes exactly one site but the file has {}; use --sites for a batch / --site には1件だけ指定してください（複数なら --sites）",
+            "{0}: --site には1件だけ指定してください（複数なら --sites） / --site takes exactly one site but the file has {1}; use --sites for a batch",
             path.display(),
             inputs.len()
         ))

@@ -237,7 +237,7 @@ fn bad_inputs_say_what_is_wrong() {
         .filter(|f| !f.name.ends_with(".cpg"))
         .collect();
     let p = import(LayerKind::Zoning, files).unwrap();
-    assert_eq!(p.report.datasets[0].encoding, "Shift_JIS (detected / 判別)");
+    assert_eq!(p.report.datasets[0].encoding, "Shift_JIS (判別 / detected)");
     // Unknown encoding name.
     assert!(parse_encoding("klingon").is_none());
     // Wrong geometry type, too-short ring and an unrecognised code in one file: per-feature report.

@@ -50,13 +50,13 @@ impl RubricArgs {
         for item in &self.set {
             let (k, v) = item.split_once('=').ok_or_else(|| {
                 BadInput(format!(
-                    "--set {item}: write KEY=VALUE / --set は KEY=VALUE の形で指定してください"
+                    "--set は KEY=VALUE の形で指定してください / --set {item}: write KEY=VALUE"
                 ))
             })?;
             pairs.push((k.trim(), v));
         }
         RubricOverrides::from_pairs(pairs)
-            .map_err(|e| BadInput(format!("--set {e} / 評価基準の変更を読めません")).into())
+            .map_err(|e| BadInput(format!("評価基準の変更を読めません / --set {e}")).into())
     }
 }
 
@@ -186,7 +186,7 @@ pub(super) fn areas(args: AreasArgs) -> anyhow::Result<ExitCode> {
     let (catalog, _) = load(&args.data.data)?;
     if catalog.daily_life_area.is_none() {
         return Err(BadInput(format!(
-            "{}: no daily_life_area layer is loaded / 日常生活圏域のレイヤがありません",
+            "{0}: 日常生活圏域のレイヤがありません / no daily_life_area layer is loaded",
             args.data.data.display()
         ))
         .into());
@@ -235,7 +235,7 @@ fn bbox_arg(v: &[f64]) -> anyhow::Result<Rect<f64>> {
     match v {
         [a, b, c, d] if a < c && b < d => Ok(Rect::new(geo::coord! { x: *a, y: *b }, geo::coord! { x: *c, y: *d })),
         _ => Err(BadInput(
-            "--bbox min_lon,min_lat,max_lon,max_lat with min < max / --bbox は 最小経度,最小緯度,最大経度,最大緯度"
+            "--bbox は 最小経度,最小緯度,最大経度,最大緯度 / --bbox min_lon,min_lat,max_lon,max_lat with min < max"
                 .into(),
         )
         .into()),

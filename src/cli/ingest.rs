@@ -147,7 +147,7 @@ fn store_error(e: IngestError) -> anyhow::Error {
 fn kind(key: &str) -> anyhow::Result<LayerKind> {
     LayerKind::from_key(key).ok_or_else(|| {
         bad(format!(
-            "unknown layer kind `{key}`; expected one of: {} / 不明なレイヤ種別です",
+            "不明なレイヤ種別です / unknown layer kind `{key}`; expected one of: {0}",
             LayerKind::ALL.map(|k| k.key()).join(", ")
         ))
     })
@@ -161,7 +161,7 @@ fn open(path: &Path) -> anyhow::Result<Store> {
 pub fn load_store(path: &Path) -> anyhow::Result<(Catalog, LoadReport)> {
     if !path.is_file() {
         return Err(bad(format!(
-            "{}: no layer store here / レイヤストアがありません",
+            "{0}: レイヤストアがありません / no layer store here",
             path.display()
         )));
     }
@@ -182,7 +182,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     options.read.encoding = match &args.encoding {
         Some(label) => Some(parse_encoding(label).ok_or_else(|| {
             bad(format!(
-                "--encoding `{label}` is not an encoding name (try UTF-8, Shift_JIS, CP932) / 文字コード名が不明です"
+                "文字コード名が不明です / --encoding `{label}` is not an encoding name (try UTF-8, Shift_JIS, CP932)"
             ))
         })?),
         None => None,
@@ -197,15 +197,19 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     if !args.dry_run && args.store.is_none() {
         return Err(bad(
-            "--store PATH (or TEKICHI_STORE) is needed unless --dry-run / 保存先の --store を指定してください",
+            "保存先の --store を指定してください / --store PATH (or TEKICHI_STORE) is needed unless --dry-run",
         ));
     }
     let files = read_paths(&args.files).map_err(store_error)?;
     let prepared = prepare(files, &options).map_err(store_error)?;
     eprint!("{}", prepared.report.summary(LISTED));
     if let Some(path) = &args.report {
-        std::fs::write(path, serde_json::to_vec_pretty(&prepared.report)?)
-            .map_err(|e| bad(format!("{}: cannot write the report: {e}", path.display())))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&prepared.report)?).map_err(|e| {
+            bad(format!(
+                "{}: 検証結果を書き出せません / cannot write the report: {e}",
+                path.display()
+            ))
+        })?;
         eprintln!("検証結果の全件 / full report: {}", path.display());
     }
     if args.dry_run {

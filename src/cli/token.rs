@@ -54,9 +54,11 @@ pub fn run(args: TokenArgs) -> anyhow::Result<ExitCode> {
         TokenAction::New(a) => {
             let name = a.name.trim();
             if name.is_empty() || name.contains(['"', '\n']) {
-                return Err(
-                    BadInput("--name must be a non-empty name without quotes / 名前を指定してください".into()).into(),
-                );
+                return Err(BadInput(
+                    "名前を指定してください（引用符は使えません） / --name must be a non-empty name without quotes"
+                        .into(),
+                )
+                .into());
             }
             let token = random_token()?;
             let role = match a.role {
@@ -78,7 +80,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<ExitCode> {
             // A trailing newline from `echo` or a terminal is not part of the token.
             let token = token.trim_end_matches(['\n', '\r']);
             if token.is_empty() {
-                return Err(BadInput("no token on standard input / 標準入力にトークンがありません".into()).into());
+                return Err(BadInput("標準入力にトークンがありません / no token on standard input".into()).into());
             }
             println!("{}", hash_token(token));
         }

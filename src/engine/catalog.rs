@@ -120,7 +120,7 @@ pub struct RawLayer {
 
 /// A feature that cannot be used at all (wrong geometry type for its kind).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("layer {kind}, file {file}, feature {feature_id}: expected {expected}, found {found} / レイヤ {kind} のファイル {file} の地物 {feature_id}: {expected_ja}が必要ですが {found} です")]
+#[error("レイヤ {kind} のファイル {file} の地物 {feature_id}: {expected_ja}が必要ですが {found} です / layer {kind}, file {file}, feature {feature_id}: expected {expected}, found {found}")]
 pub struct CatalogError {
     pub kind: LayerKind,
     pub file: String,

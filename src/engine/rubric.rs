@@ -13,7 +13,7 @@ pub const DEFAULT_RUBRIC_TOML: &str = include_str!("../../data/rubrics/tagajo-20
 
 /// A rubric that failed to parse or validate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("rubric {source_name}: {message} / 評価基準ファイル {source_name} の誤り: {message_ja}")]
+#[error("評価基準ファイル {source_name} の誤り: {message_ja} / rubric {source_name}: {message}")]
 pub struct RubricError {
     pub source_name: String,
     pub message: String,

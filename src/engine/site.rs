@@ -19,24 +19,24 @@ pub const LAT_RANGE: (f64, f64) = (20.0, 46.0);
 /// Why a site geometry was rejected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SiteError {
-    #[error("empty geometry / ジオメトリが空です")]
+    #[error("ジオメトリが空です / empty geometry")]
     Empty,
-    #[error("unsupported geometry type {0}: give a Point, Polygon or MultiPolygon / 対応していないジオメトリ型 {0} です（Point・Polygon・MultiPolygon を指定してください）")]
+    #[error("対応していないジオメトリ型 {0} です（Point・Polygon・MultiPolygon を指定してください） / unsupported geometry type {0}: give a Point, Polygon or MultiPolygon")]
     UnsupportedType(String),
-    #[error("ring {ring} has {positions} positions; a closed ring needs at least 4 / リング {ring} の座標数が {positions} です（閉じたリングには4点以上が必要です）")]
+    #[error("リング {ring} の座標数が {positions} です（閉じたリングには4点以上が必要です） / ring {ring} has {positions} positions; a closed ring needs at least 4")]
     TooFewPositions { ring: usize, positions: usize },
-    #[error("ring {ring} is not closed: its last position must repeat the first / リング {ring} が閉じていません（最後の座標を最初の座標と同じにしてください）")]
+    #[error("リング {ring} が閉じていません（最後の座標を最初の座標と同じにしてください） / ring {ring} is not closed: its last position must repeat the first")]
     RingNotClosed { ring: usize },
-    #[error("coordinate {index} is not a finite number / 座標 {index} が数値ではありません")]
+    #[error("座標 {index} が数値ではありません / coordinate {index} is not a finite number")]
     NonFinite { index: usize },
-    #[error("coordinate ({lon}, {lat}) is outside Japan (lon 122–154, lat 20–46){hint} / 座標 ({lon}, {lat}) が日本の範囲外です{hint_ja}")]
+    #[error("座標 ({lon}, {lat}) が日本の範囲外です{hint_ja} / coordinate ({lon}, {lat}) is outside Japan (lon 122–154, lat 20–46){hint}")]
     OutOfRange {
         lon: f64,
         lat: f64,
         hint: &'static str,
         hint_ja: &'static str,
     },
-    #[error("polygon {polygon} is invalid: {reason} (self-intersecting rings are not repaired) / ポリゴン {polygon} が不正です（自己交差などは修正せず拒否します）: {reason}")]
+    #[error("ポリゴン {polygon} が不正です（自己交差などは修正せず拒否します）: {reason} / polygon {polygon} is invalid: {reason} (self-intersecting rings are not repaired)")]
     InvalidPolygon { polygon: usize, reason: String },
 }
 

@@ -19,11 +19,11 @@ pub enum Crs {
 /// A CRS that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
-    #[error("unknown CRS \"{0}\": give an EPSG code such as EPSG:6668 (JGD2011 lon/lat) or EPSG:6677 (JGD2011 plane rectangular IX) / 不明な座標参照系「{0}」です（EPSG:6668 や EPSG:6677 のように指定してください）")]
+    #[error("不明な座標参照系「{0}」です（EPSG:6668 や EPSG:6677 のように指定してください） / unknown CRS \"{0}\": give an EPSG code such as EPSG:6668 (JGD2011 lon/lat) or EPSG:6677 (JGD2011 plane rectangular IX)")]
     Unknown(String),
-    #[error("PROJ cannot transform from EPSG:{code}: {reason} / EPSG:{code} から変換できません: {reason}")]
+    #[error("EPSG:{code} から変換できません: {reason} / PROJ cannot transform from EPSG:{code}: {reason}")]
     Unsupported { code: u32, reason: String },
-    #[error("coordinate ({x}, {y}) cannot be transformed from EPSG:{code}: {reason} / 座標 ({x}, {y}) を EPSG:{code} から変換できません: {reason}")]
+    #[error("座標 ({x}, {y}) を EPSG:{code} から変換できません: {reason} / coordinate ({x}, {y}) cannot be transformed from EPSG:{code}: {reason}")]
     Transform { code: u32, x: f64, y: f64, reason: String },
 }
 

@@ -83,23 +83,23 @@ impl std::fmt::Display for FeatureProblem {
 /// Why a data directory could not be loaded. Nothing is loaded when any layer fails.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source} / {path} を読み込めません")]
+    #[error("{path} を読み込めません / cannot read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: invalid manifest: {message} / マニフェストの誤り: {message}")]
+    #[error("{path}: マニフェストの誤り: {message} / invalid manifest: {message}")]
     Manifest { path: PathBuf, message: String },
-    #[error("{path}: no layer files found: add a manifest.toml or files named after the layer kinds (zoning.geojson, flood.geojson, …) / レイヤファイルが見つかりません（manifest.toml を置くか、zoning.geojson などレイヤ種別名のファイルを置いてください）")]
+    #[error("{path}: レイヤファイルが見つかりません（manifest.toml を置くか、zoning.geojson などレイヤ種別名のファイルを置いてください） / no layer files found: add a manifest.toml or files named after the layer kinds (zoning.geojson, flood.geojson, …)")]
     Empty { path: PathBuf },
-    #[error("{path}: unknown layer kind `{kind}` (expected one of: {expected}) / 不明なレイヤ種別です")]
+    #[error("{path}: 不明なレイヤ種別です / unknown layer kind `{kind}` (expected one of: {expected})")]
     UnknownKind {
         path: PathBuf,
         kind: String,
         expected: String,
     },
-    #[error("{path}: not valid GeoJSON: {message} / GeoJSON として読めません")]
+    #[error("{path}: GeoJSON として読めません / not valid GeoJSON: {message}")]
     GeoJson { path: PathBuf, message: String },
     #[error("{path}: {source}")]
     Crs { path: PathBuf, source: CrsError },
-    #[error("{count} invalid feature(s) in layer {kind}; nothing was loaded / レイヤ {kind} に不正な地物が {count} 件あります（何も読み込んでいません）:\n{listing}")]
+    #[error("レイヤ {kind} に不正な地物が {count} 件あります（何も読み込んでいません） / {count} invalid feature(s) in layer {kind}; nothing was loaded:\n{listing}")]
     Features {
         kind: LayerKind,
         count: usize,
@@ -256,7 +256,7 @@ pub fn load_layer(dir: &Path, kind: LayerKind, entry: &ManifestLayer) -> Result<
         let mut listing: Vec<String> = problems.iter().take(MAX_LISTED).map(|p| format!("  - {p}")).collect();
         if count > MAX_LISTED {
             listing.push(format!(
-                "  … and {} more / ほか {} 件",
+                "  … ほか {1} 件 / and {0} more",
                 count - MAX_LISTED,
                 count - MAX_LISTED
             ));
@@ -340,14 +340,14 @@ fn check_positions(value: &GeometryValue) -> Result<(), String> {
     let in_japan = |p: &Position| -> Result<(), String> {
         let s = p.as_slice();
         if s.len() < 2 || !s[0].is_finite() || !s[1].is_finite() {
-            return Err("a coordinate is not a finite number / 座標が数値ではありません".into());
+            return Err("座標が数値ではありません / a coordinate is not a finite number".into());
         }
         let ok = (LON_RANGE.0..=LON_RANGE.1).contains(&s[0]) && (LAT_RANGE.0..=LAT_RANGE.1).contains(&s[1]);
         if ok {
             Ok(())
         } else {
             Err(format!(
-                "coordinate ({}, {}) is outside Japan (wrong CRS or swapped lon/lat?) / 座標 ({}, {}) が日本の範囲外です（座標系の指定違いや緯度経度の入れ違いの可能性）",
+                "座標 ({2}, {3}) が日本の範囲外です（座標系の指定違いや緯度経度の入れ違いの可能性） / coordinate ({0}, {1}) is outside Japan (wrong CRS or swapped lon/lat?)",
                 s[0], s[1], s[0], s[1]
             ))
         }
@@ -355,24 +355,24 @@ fn check_positions(value: &GeometryValue) -> Result<(), String> {
     let ring = |r: &Vec<Position>| -> Result<(), String> {
         if r.len() < 4 {
             return Err(format!(
-                "a ring has {} positions; at least 4 are needed / リングの座標数が {} です（4点以上必要）",
+                "リングの座標数が {1} です（4点以上必要） / a ring has {0} positions; at least 4 are needed",
                 r.len(),
                 r.len()
             ));
         }
         if r.first() != r.last() {
-            return Err("a ring is not closed / リングが閉じていません".into());
+            return Err("リングが閉じていません / a ring is not closed".into());
         }
         r.iter().try_for_each(in_japan)
     };
     match value {
         GeometryValue::Point { coordinates } => in_japan(coordinates),
         GeometryValue::Polygon { coordinates } if coordinates.is_empty() => {
-            Err("empty polygon / 空のポリゴンです".into())
+            Err("空のポリゴンです / empty polygon".into())
         }
         GeometryValue::Polygon { coordinates } => coordinates.iter().try_for_each(ring),
         GeometryValue::MultiPolygon { coordinates } if coordinates.is_empty() => {
-            Err("empty multipolygon / 空のマルチポリゴンです".into())
+            Err("空のマルチポリゴンです / empty multipolygon".into())
         }
         GeometryValue::MultiPolygon { coordinates } => coordinates.iter().flatten().try_for_each(ring),
         // Other types are refused by `check_kind` with the layer's expectation.
@@ -403,9 +403,13 @@ fn read_geojson(
         path: path.to_path_buf(),
         message,
     };
-    let text = std::str::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8 ({e}); GeoJSON must be UTF-8")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "UTF-8 ではありません（GeoJSON は UTF-8 で保存してください） / not UTF-8 ({e}); GeoJSON must be UTF-8"
+        ))
+    })?;
     let top: TopLevel =
-        serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e} / JSON として読めません")))?;
+        serde_json::from_str(text).map_err(|e| fail(format!("JSON として読めません / not valid JSON: {e}")))?;
     let list = match (top.kind.as_deref(), top.features) {
         (Some("FeatureCollection"), Some(features)) => features,
         (Some("FeatureCollection"), None) => return Err(fail(NO_FEATURES.into())),
@@ -429,9 +433,9 @@ fn read_geojson(
         source,
     })?;
     let convert = |proj: &mut Option<Reprojector>, i: usize, f: serde_json::Result<Feature>| {
-        let f = f.map_err(|e| format!("not a GeoJSON Feature: {e}"))?;
+        let f = f.map_err(|e| format!("GeoJSON の Feature ではありません / not a GeoJSON Feature: {e}"))?;
         let Some(mut geometry) = f.geometry else {
-            return Err("geometry is null / ジオメトリがありません".to_string());
+            return Err("ジオメトリがありません / geometry is null".to_string());
         };
         if let Some(p) = proj.as_ref() {
             p.geometry(&mut geometry).map_err(|e| e.to_string())?;
@@ -479,11 +483,11 @@ fn read_geojson(
 const PARSE_CHUNK: usize = 4096;
 
 const NO_FEATURES: &str =
-    "a FeatureCollection without a `features` array / FeatureCollection に features 配列がありません";
+    "FeatureCollection に features 配列がありません / a FeatureCollection without a `features` array";
 const BARE_GEOMETRY: &str =
-    "a layer file must be a FeatureCollection, not a bare geometry / レイヤは FeatureCollection にしてください";
+    "レイヤは FeatureCollection にしてください / a layer file must be a FeatureCollection, not a bare geometry";
 const NOT_GEOJSON: &str =
-    "not GeoJSON: the top-level `type` must be FeatureCollection / GeoJSON ではありません（最上位の type が FeatureCollection ではありません）";
+    "GeoJSON ではありません（最上位の type が FeatureCollection ではありません） / not GeoJSON: the top-level `type` must be FeatureCollection";
 
 /// 1-based line numbers of slices of one text, asked for in ascending order (each
 /// question counts only the newlines since the one before).
@@ -522,11 +526,11 @@ fn check_kind(kind: LayerKind, g: &Geometry<f64>) -> Result<(), String> {
     match (kind.is_point_kind(), g) {
         (true, Geometry::Point(_)) | (false, Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => Ok(()),
         (true, _) => Err(format!(
-            "layer {kind} needs Point features / {} には点が必要です",
+            "{0} には点が必要です / layer {kind} needs Point features",
             kind.name_ja()
         )),
         (false, _) => Err(format!(
-            "layer {kind} needs Polygon or MultiPolygon features / {} にはポリゴンが必要です",
+            "{0} にはポリゴンが必要です / layer {kind} needs Polygon or MultiPolygon features",
             kind.name_ja()
         )),
     }
@@ -543,7 +547,7 @@ fn topology_problem(g: &Geometry<f64>) -> Option<String> {
     parts.iter().enumerate().find_map(|(part, p)| {
         let ring = std::iter::once(p.exterior()).chain(p.interiors()).position(geom::ring_self_intersects)?;
         Some(format!(
-            "part {part}, ring {ring} intersects itself; kept as is, please repair / 自己交差するリングがあります（部分 {part}・リング {ring}）。そのまま読み込みました。修正を推奨します"
+            "自己交差するリングがあります（部分 {part}・リング {ring}）。そのまま読み込みました。修正を推奨します / part {part}, ring {ring} intersects itself; kept as is, please repair"
         ))
     })
 }
@@ -561,12 +565,12 @@ fn read_point_csv(
     };
     if !file.kind.is_point_kind() {
         return Err(bad(format!(
-            "CSV can only hold point layers, not {} / CSV は点のレイヤにのみ使えます",
+            "CSV は点のレイヤにのみ使えます / CSV can only hold point layers, not {0}",
             file.kind
         )));
     }
     let text =
-        decode_text(bytes).ok_or_else(|| bad("neither UTF-8 nor Shift_JIS / 文字コードを判別できません".into()))?;
+        decode_text(bytes).ok_or_else(|| bad("文字コードを判別できません / neither UTF-8 nor Shift_JIS".into()))?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -615,14 +619,14 @@ fn read_point_csv(
             (Some(lon), Some(lat)) => {
                 skipped.push(file.problem(
                     at,
-                    format!("coordinates ({lon}, {lat}) are outside Japan; row skipped / 座標が日本の範囲外のため除外"),
+                    format!("座標が日本の範囲外のため除外 / coordinates ({lon}, {lat}) are outside Japan; row skipped"),
                 ));
                 continue;
             }
             _ => {
                 skipped.push(file.problem(
                     at,
-                    "missing or non-numeric coordinates; row skipped / 座標が数値でないため除外",
+                    "座標が数値でないため除外 / missing or non-numeric coordinates; row skipped",
                 ));
                 continue;
             }
@@ -691,10 +695,14 @@ mod tests {
               {"type":"Feature","properties":{"depth_m":1},"geometry":{"type":"Polygon","coordinates":[[[38.0,141.0],[38.0,141.01],[38.01,141.01],[38.0,141.0]]]}}]}"#,
         );
         let err = load_dir(dir.path()).unwrap_err().to_string();
+        assert!(err.starts_with("レイヤ flood に不正な地物が 2 件あります"), "{err}");
         assert!(err.contains("2 invalid feature(s) in layer flood"), "{err}");
-        assert!(err.contains("feature 1 (line 3): layer flood needs Polygon"), "{err}");
         assert!(
-            err.contains("feature 2 (line 4): coordinate (38, 141) is outside Japan"),
+            err.contains("feature 1 (line 3): 洪水浸水想定区域（想定最大規模） にはポリゴンが必要です / layer flood needs Polygon"),
+            "{err}"
+        );
+        assert!(
+            err.contains("feature 2 (line 4): 座標 (38, 141) が日本の範囲外です"),
             "{err}"
         );
         assert!(!err.contains("feature 0"), "a bow-tie is kept with a warning: {err}");
@@ -710,7 +718,7 @@ mod tests {
         assert_eq!(report.geometry_warnings.len(), 1);
         assert!(report.geometry_warnings[0]
             .to_string()
-            .contains("flood.geojson, feature 0 (line 2): part 0, ring 0 intersects itself"));
+            .contains("flood.geojson, feature 0 (line 2): 自己交差するリングがあります（部分 0・リング 0）"));
     }
 
     /// A square of 1 km around a point of plane zone X (EPSG:6678), with a `crs` member
@@ -752,7 +760,7 @@ mod tests {
             (r#"{"type":"Polygon","coordinates":[]}"#, "not a bare geometry"),
             (
                 r#"{"type":"Topology","objects":{}}"#,
-                "FeatureCollection ではありません） (type: `Topology`)",
+                "`type` must be FeatureCollection (type: `Topology`)",
             ),
             (r#"{"features":[]}"#, "(type: missing)"),
             (r#"{"type":"FeatureCollection"}"#, "without a `features` array"),
@@ -770,8 +778,14 @@ mod tests {
         );
         let err = load_dir(dir.path()).unwrap_err().to_string();
         assert!(err.contains("2 invalid feature(s) in layer flood"), "{err}");
-        assert!(err.contains("feature 0 (line 2): geometry is null"), "{err}");
-        assert!(err.contains("feature 1 (line 4): not a GeoJSON Feature"), "{err}");
+        assert!(
+            err.contains("feature 0 (line 2): ジオメトリがありません / geometry is null"),
+            "{err}"
+        );
+        assert!(
+            err.contains("feature 1 (line 4): GeoJSON の Feature ではありません / not a GeoJSON Feature"),
+            "{err}"
+        );
     }
 
     #[test]

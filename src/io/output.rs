@@ -378,7 +378,7 @@ fn write_csv_header<W: Write>(out: &mut W) -> io::Result<()> {
 fn single_mismatch() -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
-        "single-site JSON output takes exactly one report / 単一地点の JSON 出力にはレポートがちょうど1件必要です",
+        "単一地点の JSON 出力にはレポートがちょうど1件必要です / single-site JSON output takes exactly one report",
     )
 }
 

@@ -46,39 +46,39 @@ const NAME_NAMES: &[&str] = &["name", "名称", "候補地名"];
 #[derive(Debug, thiserror::Error)]
 pub enum SitesError {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read the file: {error} / ファイルを読めません: {error}")]
+    #[error("{path}: ファイルを読めません: {error} / cannot read the file: {error}")]
     Read { path: PathBuf, error: std::io::Error },
     /// The content of the file at `path` is unusable (see `error`).
     #[error("{path}: {error}")]
     InFile { path: PathBuf, error: Box<SitesError> },
     /// Malformed JSON, with the 1-based position of the first error.
-    #[error("invalid JSON at line {line}, column {column}: {reason} / JSON の構文エラーです（{line}行 {column}文字目）: {reason}")]
+    #[error("JSON の構文エラーです（{line}行 {column}文字目）: {reason} / invalid JSON at line {line}, column {column}: {reason}")]
     Json { line: usize, column: usize, reason: String },
     /// Valid JSON, but not a FeatureCollection, a Feature or a geometry.
-    #[error("not GeoJSON: expected a FeatureCollection, a Feature or a geometry, found {found} / GeoJSON ではありません（FeatureCollection・Feature・ジオメトリのいずれかを指定してください。実際は {found}）")]
+    #[error("GeoJSON ではありません（FeatureCollection・Feature・ジオメトリのいずれかを指定してください。実際は {found}） / not GeoJSON: expected a FeatureCollection, a Feature or a geometry, found {found}")]
     NotGeoJson { found: String },
     /// GeoJSON text that is not UTF-8 (RFC 7946 requires UTF-8).
-    #[error("the GeoJSON is not valid UTF-8 (byte {offset}): save it as UTF-8 / GeoJSON が UTF-8 ではありません（{offset} バイト目）。UTF-8 で保存してください")]
+    #[error("GeoJSON が UTF-8 ではありません（{offset} バイト目）。UTF-8 で保存してください / the GeoJSON is not valid UTF-8 (byte {offset}): save it as UTF-8")]
     NotUtf8 { offset: usize },
     /// A CSV that decodes neither as UTF-8 nor as Shift_JIS (CP932).
-    #[error("the CSV is neither UTF-8 nor Shift_JIS (CP932): save it as UTF-8 / CSV の文字コードが UTF-8 でも Shift_JIS（CP932）でもありません。UTF-8 で保存してください")]
+    #[error("CSV の文字コードが UTF-8 でも Shift_JIS（CP932）でもありません。UTF-8 で保存してください / the CSV is neither UTF-8 nor Shift_JIS (CP932): save it as UTF-8")]
     UnknownEncoding,
     /// The file's CRS (its `crs` member, or the one given) cannot be used.
     #[error(transparent)]
     Crs(#[from] CrsError),
     /// A CSV header with neither lon/lat columns nor a WKT column.
     #[error(
-        "no coordinate columns: found [{found}]; give lon and lat columns ({lon} / {lat}) or a WKT column ({wkt}) / 座標の列がありません（見つかった列: {found}）。経度・緯度の列（{lon} / {lat}）または WKT の列（{wkt}）を用意してください",
+        "座標の列がありません（見つかった列: {found}）。経度・緯度の列（{lon} / {lat}）または WKT の列（{wkt}）を用意してください / no coordinate columns: found [{found}]; give lon and lat columns ({lon} / {lat}) or a WKT column ({wkt})",
         lon = LON_NAMES.join(", "),
         lat = LAT_NAMES.join(", "),
         wkt = WKT_NAMES.join(", ")
     )]
     NoCoordinateColumns { found: String },
     /// The CSV structure itself cannot be read.
-    #[error("cannot read the CSV: {reason} / CSV を読めません: {reason}")]
+    #[error("CSV を読めません: {reason} / cannot read the CSV: {reason}")]
     Csv { reason: String },
     /// The file holds no site at all (an empty FeatureCollection, a CSV without data rows).
-    #[error("the file holds no sites: give at least one feature or data row / 候補地が1件もありません（地物またはデータ行を1件以上入れてください）")]
+    #[error("候補地が1件もありません（地物またはデータ行を1件以上入れてください） / the file holds no sites: give at least one feature or data row")]
     NoSites,
 }
 
@@ -256,7 +256,7 @@ fn feature_site(index: usize, feature: &Value, reprojector: Option<&Reprojector>
             source_ref,
             site: Err(rejection(
                 "invalid_feature",
-                format!("feature {index} is not a GeoJSON Feature / 地物 {index} が GeoJSON の Feature ではありません"),
+                format!("地物 {index} が GeoJSON の Feature ではありません / feature {index} is not a GeoJSON Feature"),
             )),
         };
     };
@@ -296,7 +296,7 @@ fn geometry_site(geometry: Option<&Value>, reprojector: Option<&Reprojector>) ->
     let parsed = Geometry::deserialize(geometry).map_err(|e| {
         rejection(
             "invalid_geometry",
-            format!("the geometry cannot be read as GeoJSON: {e} / ジオメトリを GeoJSON として読めません: {e}"),
+            format!("ジオメトリを GeoJSON として読めません: {e} / the geometry cannot be read as GeoJSON: {e}"),
         )
     })?;
     to_site(parsed, reprojector)
@@ -447,7 +447,7 @@ impl Columns {
             Err(rejection(
                 "malformed_row",
                 format!(
-                    "line {line}: expected {} fields as in the header, found {} / {line}行目の列数が {} です（ヘッダーは {} 列）",
+                    "{line}行目の列数が {2} です（ヘッダーは {3} 列） / line {line}: expected {0} fields as in the header, found {1}",
                     self.names.len(),
                     record.len(),
                     record.len(),
@@ -471,7 +471,7 @@ impl Columns {
             let column = &self.names[column];
             rejection(
                 "malformed_row",
-                format!("line {line}, column {column}: {en} / {line}行目の {column} 列{ja}"),
+                format!("{line}行目の {column} 列{ja} / line {line}, column {column}: {en}"),
             )
         };
         let (lon, lat) = match self.coordinates {
@@ -769,12 +769,12 @@ mod tests {
         );
         assert_eq!(
             message(&sites[1]),
-            "line 3: expected 3 fields as in the header, found 2 / 3行目の列数が 2 です（ヘッダーは 3 列）"
+            "3行目の列数が 2 です（ヘッダーは 3 列） / line 3: expected 3 fields as in the header, found 2"
         );
-        assert_eq!(message(&sites[2]), "line 5, column lat: empty / 5行目の lat 列が空です");
+        assert_eq!(message(&sites[2]), "5行目の lat 列が空です / line 5, column lat: empty");
         assert_eq!(
             message(&sites[3]),
-            "line 6, column lat: \"abc\" is not a number / 6行目の lat 列「abc」が数値ではありません"
+            "6行目の lat 列「abc」が数値ではありません / line 6, column lat: \"abc\" is not a number"
         );
         assert_eq!(sites[3].source_ref.as_deref(), Some("line 6"));
         assert!(message(&sites[4]).contains("swapped"), "{}", message(&sites[4]));
@@ -811,7 +811,8 @@ mod tests {
             ]
         );
         assert!(
-            message(&sites[7]).starts_with("line 9, column wkt: cannot read WKT"),
+            message(&sites[7]).starts_with("9行目の wkt 列")
+                && message(&sites[7]).contains(" / line 9, column wkt: cannot read WKT"),
             "{}",
             message(&sites[7])
         );
@@ -822,7 +823,7 @@ mod tests {
         );
         assert_eq!(
             message(&sites[8]),
-            "line 10, column wkt: empty / 10行目の wkt 列が空です"
+            "10行目の wkt 列が空です / line 10, column wkt: empty"
         );
     }
 
@@ -872,7 +873,7 @@ mod tests {
         assert_eq!(lon_lat(&sites[1]), (141.01, 38.3));
         assert_eq!(
             message(&sites[2]),
-            "line 4, column 経度: \"abc\" is not a number / 4行目の 経度 列「abc」が数値ではありません"
+            "4行目の 経度 列「abc」が数値ではありません / line 4, column 経度: \"abc\" is not a number"
         );
         // The same text encoded by encoding_rs reads back identically.
         let text = "名称,経度,緯度\n髙橋・﨑山の候補地,141.0,38.3\n";
@@ -944,7 +945,8 @@ mod tests {
         let err = read_sites(&bad, None).unwrap_err();
         assert!(matches!(&err, SitesError::InFile { error, .. } if matches!(**error, SitesError::Json { .. })));
         assert!(
-            err.to_string().starts_with(&format!("{}: invalid JSON", bad.display())),
+            err.to_string()
+                .starts_with(&format!("{}: JSON の構文エラーです", bad.display())),
             "{err}"
         );
     }

@@ -50,14 +50,14 @@ impl Tokens {
             let name = t.name.trim();
             if name.is_empty() {
                 return Err(format!(
-                    "[[tokens]] entry {}: `name` is empty / トークン {} の name が空です",
+                    "トークン {1} の name が空です / [[tokens]] entry {0}: `name` is empty",
                     i + 1,
                     i + 1
                 ));
             }
             if entries.iter().any(|(c, _)| c.name == name) {
                 return Err(format!(
-                    "[[tokens]] name `{name}` appears twice; names identify who acted in the audit log / トークン名「{name}」が重複しています"
+                    "トークン名「{name}」が重複しています / [[tokens]] name `{name}` appears twice; names identify who acted in the audit log"
                 ));
             }
             let digest = hex::decode(t.sha256.trim())
@@ -65,7 +65,7 @@ impl Tokens {
                 .and_then(|d| <[u8; 32]>::try_from(d).ok())
                 .ok_or_else(|| {
                     format!(
-                        "[[tokens]] `{name}`: sha256 must be the token's SHA-256 as 64 hex digits (make it with `tekichi token hash`), not the token itself / トークン「{name}」の sha256 は64桁の16進数（tekichi token hash で作成）にしてください"
+                        "トークン「{name}」の sha256 は64桁の16進数（tekichi token hash で作成）にしてください / [[tokens]] `{name}`: sha256 must be the token's SHA-256 as 64 hex digits (make it with `tekichi token hash`), not the token itself"
                     )
                 })?;
             entries.push((

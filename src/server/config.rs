@@ -190,11 +190,11 @@ impl Default for Limits {
 /// Settings that cannot be used, with what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {path}: {source} / 設定ファイル {path} を読めません")]
+    #[error("設定ファイル {path} を読めません / cannot read the config file {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("config file {path}: {message} / 設定ファイル {path} の誤り: {message}")]
+    #[error("設定ファイル {path} の誤り: {message} / config file {path}: {message}")]
     Toml { path: PathBuf, message: String },
-    #[error("environment variable {name}={value}: {message} / 環境変数 {name} の値が不正です: {message}")]
+    #[error("環境変数 {name} の値が不正です: {message} / environment variable {name}={value}: {message}")]
     Env {
         name: String,
         value: String,

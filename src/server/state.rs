@@ -216,7 +216,7 @@ pub enum StartupError {
     Catalog(#[from] CatalogError),
     #[error("{path}: {message}")]
     Rubric { path: PathBuf, message: String },
-    #[error("cannot bind {addr}: {source} / {addr} で待ち受けできません")]
+    #[error("{addr} で待ち受けできません / cannot bind {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
     /// The layer store cannot be opened or read.
     #[error(transparent)]
@@ -356,7 +356,7 @@ fn read_rubric(path: &Path) -> Result<Rubric, StartupError> {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e} / 読めません")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("読めません / cannot read: {e}")))?;
     Rubric::from_toml_str(&text, &path.display().to_string()).map_err(|e| fail(e.to_string()))
 }
 
@@ -377,7 +377,7 @@ fn load_rubrics(settings: &Settings) -> Result<Rubrics, StartupError> {
     if let Some(dir) = &settings.rubric_dir {
         let entries = std::fs::read_dir(dir).map_err(|e| StartupError::Rubric {
             path: dir.clone(),
-            message: format!("cannot read the rubric directory: {e} / 評価基準ディレクトリを読めません"),
+            message: format!("評価基準ディレクトリを読めません / cannot read the rubric directory: {e}"),
         })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -391,7 +391,7 @@ fn load_rubrics(settings: &Settings) -> Result<Rubrics, StartupError> {
                 return Err(StartupError::Rubric {
                     path,
                     message: format!(
-                        "rubric id `{}` is also used by {} / 評価基準 id が重複しています",
+                        "評価基準 id が重複しています / rubric id `{0}` is also used by {1}",
                         rubric.id,
                         other.display()
                     ),

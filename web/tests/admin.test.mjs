@@ -201,7 +201,7 @@ test('advanced settings: a CRS PROJ does not know is shown at its field; a mappi
   await page.click('#validate');
   await page.waitForFunction(() => !document.querySelector('#import')?.disabled, null, { timeout: 30000 });
   const detected = await page.textContent('#validation .detected');
-  assert.equal(detected, '読み取り設定: プロファイル 汎用, 文字コード UTF-8 (given / 指定), CRS EPSG:6668 (given / 指定)');
+  assert.equal(detected, '読み取り設定: プロファイル 汎用, 文字コード UTF-8 (指定 / given), CRS EPSG:6668 (指定 / given)');
   assert.match(await page.textContent('#validation .counts'), /要確認: 0/, 'the mapped column gives every zone its depth');
   assert.equal(await page.getAttribute('#crs', 'aria-invalid'), null);
   await page.screenshot({ path: join(SHOTS, '14-admin-advanced-detected.png'), fullPage: true });

@@ -58,12 +58,12 @@ pub struct GridSpec {
 /// Why a grid cannot be assessed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GridError {
-    #[error("cell size {cell_m} m is outside {MIN_CELL_M}–{MAX_CELL_M} m / セルの大きさ {cell_m} m は {MIN_CELL_M}〜{MAX_CELL_M} m の範囲で指定してください")]
+    #[error("セルの大きさ {cell_m} m は {MIN_CELL_M}〜{MAX_CELL_M} m の範囲で指定してください / cell size {cell_m} m is outside {MIN_CELL_M}–{MAX_CELL_M} m")]
     CellSize { cell_m: f64 },
-    #[error("{cells} cells of {cell_m} m exceed the limit of {max}: use larger cells or a smaller extent / {cell_m} m のセルが {cells} 個になり、上限 {max} 個を超えます（セルを大きくするか範囲を狭めてください）")]
+    #[error("{cell_m} m のセルが {cells} 個になり、上限 {max} 個を超えます（セルを大きくするか範囲を狭めてください） / {cells} cells of {cell_m} m exceed the limit of {max}: use larger cells or a smaller extent")]
     TooManyCells { cells: usize, max: usize, cell_m: f64 },
     #[error(
-        "no layer is loaded, so the city's extent is unknown / レイヤが読み込まれていないため、市の範囲が分かりません"
+        "レイヤが読み込まれていないため、市の範囲が分かりません / no layer is loaded, so the city's extent is unknown"
     )]
     NoExtent,
 }

@@ -150,7 +150,7 @@ impl RubricOverrides {
                     let mut list = Vec::new();
                     for band in value.split(',').map(str::trim).filter(|b| !b.is_empty()) {
                         let bad = || {
-                            fail(format!("band `{band}`: write from-to:points, e.g. 0.5-3:1 or 3-:0 / 区分は from-to:点数 の形で書いてください"))
+                            fail(format!("区分は from-to:点数 の形で書いてください / band `{band}`: write from-to:points, e.g. 0.5-3:1 or 3-:0"))
                         };
                         let (range, points) = band.split_once(':').ok_or_else(bad)?;
                         let (from, to) = range.split_once('-').ok_or_else(bad)?;
@@ -168,11 +168,11 @@ impl RubricOverrides {
                 k if Self::KEYS.contains(&k) => {
                     let number: f64 = value
                         .parse()
-                        .map_err(|_| fail(format!("`{value}` is not a number / 数値ではありません")))?;
+                        .map_err(|_| fail(format!("数値ではありません / `{value}` is not a number")))?;
                     if k.ends_with("_points") {
                         if number.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&number) {
                             return Err(fail(format!(
-                                "`{value}` is not a whole number of points / 点数は 0 以上の整数です"
+                                "点数は 0 以上の整数です / `{value}` is not a whole number of points"
                             )));
                         }
                         serde_json::Value::from(number as u32)
@@ -182,7 +182,7 @@ impl RubricOverrides {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting; use one of {} / 不明な設定です",
+                        "不明な設定です / unknown setting; use one of {0}",
                         Self::KEYS.join(", ")
                     )))
                 }
@@ -475,7 +475,7 @@ pub const MAX_SEARCH_PLACES: usize = 200_000;
 
 /// Why a nearest-pass search cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("a search of radius {radius_m} m by {step_m} m steps would assess {places} places (limit {MAX_SEARCH_PLACES}; step ≥ {MIN_STEP_M} m) / 半径 {radius_m} m を {step_m} m 刻みで探すと {places} 地点になり、上限 {MAX_SEARCH_PLACES} を超えます（刻みは {MIN_STEP_M} m 以上）")]
+#[error("半径 {radius_m} m を {step_m} m 刻みで探すと {places} 地点になり、上限 {MAX_SEARCH_PLACES} を超えます（刻みは {MIN_STEP_M} m 以上） / a search of radius {radius_m} m by {step_m} m steps would assess {places} places (limit {MAX_SEARCH_PLACES}; step ≥ {MIN_STEP_M} m)")]
 pub struct SearchTooLarge {
     pub radius_m: f64,
     pub step_m: f64,

@@ -33,7 +33,7 @@ pub enum IngestError {
     /// The store refused (unknown version, nothing to roll back to…).
     #[error("{0}")]
     Store(String),
-    #[error("internal error / 内部エラー: {0}")]
+    #[error("内部エラー / internal error: {0}")]
     Internal(String),
 }
 
@@ -193,7 +193,7 @@ pub fn prepare(files: Vec<SourceFile>, options: &ImportOptions) -> Result<Prepar
     if datasets.is_empty() {
         let names: Vec<&str> = sidecars.iter().map(|f| f.name.as_str()).collect();
         return Err(IngestError::Input(format!(
-            "no dataset file among: {}; give a .geojson, .shp (with .shx/.dbf/.prj), .zip, .gpkg, .kml, .fgb or .csv / 読み込めるデータファイルがありません",
+            "読み込めるデータファイルがありません / no dataset file among: {0}; give a .geojson, .shp (with .shx/.dbf/.prj), .zip, .gpkg, .kml, .fgb or .csv",
             names.join(", ")
         )));
     }
@@ -212,7 +212,7 @@ pub fn prepare(files: Vec<SourceFile>, options: &ImportOptions) -> Result<Prepar
         counts.read += read.features.len();
         if counts.read > options.limits.features {
             return Err(IngestError::Limit(format!(
-                "more than {} features; the limit is {} / 地物数が上限 {} を超えています",
+                "地物数が上限 {2} を超えています / more than {0} features; the limit is {1}",
                 options.limits.features, options.limits.features, options.limits.features
             )));
         }
@@ -220,7 +220,7 @@ pub fn prepare(files: Vec<SourceFile>, options: &ImportOptions) -> Result<Prepar
         let missing = profile::missing_sources(&options.fields, &read.fields);
         if !missing.is_empty() {
             return Err(IngestError::Input(format!(
-                "{}: --field names `{}`, which the file does not have; its fields: {} / 指定した列がありません",
+                "{0}: 指定した列がありません / --field names `{1}`, which the file does not have; its fields: {2}",
                 file.name,
                 missing.join("`, `"),
                 read.fields.join(", ")
@@ -239,7 +239,7 @@ pub fn prepare(files: Vec<SourceFile>, options: &ImportOptions) -> Result<Prepar
                     counts.vertices += checked.vertices;
                     if counts.vertices > options.limits.vertices {
                         return Err(IngestError::Limit(format!(
-                            "more than {} coordinates; the limit is {} / 座標数が上限 {} を超えています",
+                            "座標数が上限 {2} を超えています / more than {0} coordinates; the limit is {1}",
                             options.limits.vertices, options.limits.vertices, options.limits.vertices
                         )));
                     }
@@ -289,7 +289,7 @@ pub fn prepare(files: Vec<SourceFile>, options: &ImportOptions) -> Result<Prepar
         if with_geometry > 0 && outside * 2 > with_geometry {
             let hint = raw_bbox.map_or_else(String::new, |b| validate::suggest_crs(b, &crs_name(read.crs)));
             return Err(IngestError::Input(format!(
-                "{}: {outside} of {with_geometry} features fall outside Japan after transforming from {}; {hint} / 座標変換後、{with_geometry} 件中 {outside} 件が日本の範囲外です",
+                "{0}: 座標変換後、{with_geometry} 件中 {outside} 件が日本の範囲外です / {outside} of {with_geometry} features fall outside Japan after transforming from {1}; {hint}",
                 file.name, read.crs_label
             )));
         }
@@ -314,7 +314,7 @@ pub fn prepare(files: Vec<SourceFile>, options: &ImportOptions) -> Result<Prepar
             .map(|p| format!("{} feature {}: {}", p.file, p.feature, p.message))
             .collect();
         return Err(IngestError::Input(format!(
-            "no usable feature; nothing imported / 使える地物がありません（取り込みません）: {}",
+            "使える地物がありません（取り込みません） / no usable feature; nothing imported: {0}",
             first.join("; ")
         )));
     }

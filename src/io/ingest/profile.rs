@@ -110,7 +110,7 @@ pub fn parse_field_maps(kind: LayerKind, specs: &[String]) -> Result<Vec<FieldMa
                 .ok_or_else(|| {
                     let list: Vec<&str> = allowed.iter().map(|(a, _)| *a).collect();
                     format!(
-                        "--field `{spec}`: layer {kind} has no field `{}`; it reads: {} / レイヤ {kind} に項目「{}」はありません",
+                        "レイヤ {kind} に項目「{2}」はありません / --field `{spec}`: layer {kind} has no field `{0}`; it reads: {1}",
                         k.trim(),
                         if list.is_empty() { "(none)".into() } else { list.join(", ") },
                         k.trim()

@@ -108,16 +108,16 @@ pub fn decode_csv_files(
             None => (
                 detect(std::iter::once(body)).ok_or_else(|| {
                     IngestError::Input(format!(
-                        "{}: the text is neither UTF-8 nor Shift_JIS; give --encoding / 文字コードを判別できません（--encoding で指定してください）",
+                        "{0}: 文字コードを判別できません（--encoding で指定してください） / the text is neither UTF-8 nor Shift_JIS; give --encoding",
                         f.name
                     ))
                 })?,
-                "detected / 判別",
+                "判別 / detected",
             ),
         };
         let text = decode_strict(encoding, body).ok_or_else(|| {
             IngestError::Input(format!(
-                "{}: not valid {} / {} として読めません",
+                "{0}: {2} として読めません / not valid {1}",
                 f.name,
                 encoding.name(),
                 encoding.name()
@@ -156,7 +156,7 @@ pub fn read_file(
     )
     .map_err(|e| {
         IngestError::Input(format!(
-            "{}: GDAL cannot open it as vector data ({e}); supported: GeoJSON, Shapefile (.shp with .shx/.dbf/.prj, or zipped), GeoPackage, KML, FlatGeobuf, CSV / ベクタデータとして開けません",
+            "{0}: ベクタデータとして開けません / GDAL cannot open it as vector data ({e}); supported: GeoJSON, Shapefile (.shp with .shx/.dbf/.prj, or zipped), GeoPackage, KML, FlatGeobuf, CSV",
             file.name
         ))
     })?;
@@ -165,21 +165,21 @@ pub fn read_file(
     let mut layer = match (&options.layer, layers.len()) {
         (_, 0) => {
             return Err(IngestError::Input(format!(
-                "{}: the file has no vector layer / ベクタレイヤがありません",
+                "{0}: ベクタレイヤがありません / the file has no vector layer",
                 file.name
             )))
         }
         (None, 1) => dataset.layer(0),
         (Some(name), 1) if layers[0] != *name => {
             return Err(IngestError::Input(format!(
-                "{}: no layer `{name}`; the file has: {} / レイヤ「{name}」はありません",
+                "{0}: レイヤ「{name}」はありません / no layer `{name}`; the file has: {1}",
                 file.name, layers[0]
             )))
         }
         (Some(_), 1) => dataset.layer(0),
         (None, _) => {
             return Err(IngestError::Input(format!(
-                "{}: the file has {} layers ({}); choose one with --layer NAME / 複数のレイヤがあります。--layer で選んでください",
+                "{0}: 複数のレイヤがあります。--layer で選んでください / the file has {1} layers ({2}); choose one with --layer NAME",
                 file.name,
                 layers.len(),
                 layers.join(", ")
@@ -188,7 +188,7 @@ pub fn read_file(
         (Some(name), _) => {
             if !layers.contains(name) {
                 return Err(IngestError::Input(format!(
-                    "{}: no layer `{name}`; the file has: {} / レイヤ「{name}」はありません",
+                    "{0}: レイヤ「{name}」はありません / no layer `{name}`; the file has: {1}",
                     file.name,
                     layers.join(", ")
                 )));
@@ -246,7 +246,7 @@ pub fn read_file(
             .map(|g| {
                 g.json().map_err(|e| e.to_string()).and_then(|text: String| {
                     serde_json::from_str::<geojson::Geometry>(&text).map_err(|_| {
-                        "a coordinate is not a finite number (NaN or infinite) / 座標が数値ではありません（NaN など）"
+                        "座標が数値ではありません（NaN など） / a coordinate is not a finite number (NaN or infinite)"
                             .to_string()
                     })
                 })
@@ -285,12 +285,12 @@ pub fn read_file(
         // Already decoded to UTF-8 by `decode_csv_files`.
         (encoding_rs::UTF_8, csv.to_string())
     } else if let Some(e) = options.encoding {
-        (e, format!("{} (given / 指定)", e.name()))
+        (e, format!("{0} (指定 / given)", e.name()))
     } else if let Some(cpg) = cpg {
         let label = String::from_utf8_lossy(&cpg.bytes).trim().to_string();
         let e = parse_encoding(&label).ok_or_else(|| {
             IngestError::Input(format!(
-                "{}: unknown encoding `{label}`; give --encoding (e.g. Shift_JIS, UTF-8) / .cpg の文字コード「{label}」が分かりません",
+                "{0}: .cpg の文字コード「{label}」が分かりません / unknown encoding `{label}`; give --encoding (e.g. Shift_JIS, UTF-8)",
                 cpg.name
             ))
         })?;
@@ -298,16 +298,16 @@ pub fn read_file(
     } else {
         let e = detect(texts()).ok_or_else(|| {
             IngestError::Input(format!(
-                "{}: attribute text is neither UTF-8 nor Shift_JIS; give --encoding / 属性の文字コードを判別できません（--encoding で指定してください）",
+                "{0}: 属性の文字コードを判別できません（--encoding で指定してください） / attribute text is neither UTF-8 nor Shift_JIS; give --encoding",
                 file.name
             ))
         })?;
-        (e, format!("{} (detected / 判別)", e.name()))
+        (e, format!("{0} (判別 / detected)", e.name()))
     };
     let decode = |bytes: &[u8], at: &str| {
         decode_strict(encoding, bytes).ok_or_else(|| {
             IngestError::Input(format!(
-                "{}: {at}: not valid {enc} (stated by {encoding_label}); give the right --encoding / {at} が {enc} として読めません（文字化けを避けるため中止しました）",
+                "{0}: {at} が {enc} として読めません（文字化けを避けるため中止しました） / {at}: not valid {enc} (stated by {encoding_label}); give the right --encoding",
                 file.name,
                 enc = encoding.name()
             ))
@@ -357,12 +357,12 @@ fn layer_crs(
     explicit: Option<Crs>,
 ) -> Result<(Crs, String), IngestError> {
     if let Some(c) = explicit {
-        return Ok((c, format!("{} (given / 指定)", crs_name(c))));
+        return Ok((c, format!("{0} (指定 / given)", crs_name(c))));
     }
     let Some(mut srs) = srs else {
         return Ok((
             Crs::LonLat,
-            "EPSG:6668 (not stated in the file; assumed / 記載なしのため経緯度と仮定)".into(),
+            "EPSG:6668 (記載なしのため経緯度と仮定 / not stated in the file; assumed)".into(),
         ));
     };
     let name = srs.name().unwrap_or_default();
@@ -372,10 +372,10 @@ fn layer_crs(
     match (srs.auth_name().as_deref(), srs.auth_code()) {
         (Some("EPSG"), Ok(code)) if code > 0 => {
             let crs = Crs::parse(&format!("EPSG:{code}")).map_err(|e| IngestError::Input(format!("{file}: {e}")))?;
-            Ok((crs, format!("EPSG:{code} {name} (from the file / ファイルの記載)")))
+            Ok((crs, format!("EPSG:{code} {name} (ファイルの記載 / from the file)")))
         }
         _ => Err(IngestError::Input(format!(
-            "{file}: the file's CRS `{name}` matches no EPSG code; give it with --crs EPSG:n (e.g. EPSG:6677 JGD2011 / 平面直角座標系 IX系) / 座標参照系「{name}」を特定できません（--crs で指定してください）"
+            "{file}: 座標参照系「{name}」を特定できません（--crs で指定してください。例: EPSG:6677 JGD2011 平面直角座標系 IX系） / the file's CRS `{name}` matches no EPSG code; give it with --crs EPSG:n (e.g. EPSG:6677, JGD2011 plane rectangular IX)"
         ))),
     }
 }

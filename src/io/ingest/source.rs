@@ -63,7 +63,7 @@ pub fn read_paths(paths: &[std::path::PathBuf]) -> Result<Vec<SourceFile>, Inges
     for path in paths {
         let read = |p: &Path| {
             std::fs::read(p)
-                .map_err(|e| IngestError::Input(format!("{}: cannot read: {e} / ファイルを読めません", p.display())))
+                .map_err(|e| IngestError::Input(format!("{0}: ファイルを読めません / cannot read: {e}", p.display())))
         };
         let name = base_name(path)?;
         out.push(SourceFile {
@@ -93,7 +93,7 @@ fn base_name(path: &Path) -> Result<String, IngestError> {
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| {
             IngestError::Input(format!(
-                "{}: not a file name / ファイル名ではありません",
+                "{0}: ファイル名ではありません / not a file name",
                 path.display()
             ))
         })
@@ -106,7 +106,7 @@ pub fn expand(files: Vec<SourceFile>, limits: &ImportLimits) -> Result<Vec<Sourc
     let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
     if total > limits.upload_bytes {
         return Err(IngestError::Limit(format!(
-            "the upload is {total} bytes; the limit is {} / アップロードが上限 {} バイトを超えています",
+            "アップロードが上限 {1} バイトを超えています / the upload is {total} bytes; the limit is {0}",
             limits.upload_bytes, limits.upload_bytes
         )));
     }
@@ -119,13 +119,13 @@ pub fn expand(files: Vec<SourceFile>, limits: &ImportLimits) -> Result<Vec<Sourc
         }
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&f.bytes)).map_err(|e| {
             IngestError::Input(format!(
-                "{}: not a readable zip archive: {e} / zip として読めません",
+                "{0}: zip として読めません / not a readable zip archive: {e}",
                 f.name
             ))
         })?;
         if archive.len() > limits.zip_entries {
             return Err(IngestError::Limit(format!(
-                "{}: {} entries; the limit is {} / zip の項目数が上限 {} を超えています",
+                "{0}: zip の項目数が上限 {3} を超えています / {1} entries; the limit is {2}",
                 f.name,
                 archive.len(),
                 limits.zip_entries,
@@ -135,7 +135,7 @@ pub fn expand(files: Vec<SourceFile>, limits: &ImportLimits) -> Result<Vec<Sourc
         for i in 0..archive.len() {
             let entry = archive
                 .by_index(i)
-                .map_err(|e| IngestError::Input(format!("{}: entry {i}: {e} / zip の項目を読めません", f.name)))?;
+                .map_err(|e| IngestError::Input(format!("{0}: zip の項目を読めません / entry {i}: {e}", f.name)))?;
             let raw_name = entry.name().to_string();
             let path = Path::new(&raw_name);
             let escapes = path
@@ -146,7 +146,7 @@ pub fn expand(files: Vec<SourceFile>, limits: &ImportLimits) -> Result<Vec<Sourc
                 || raw_name.contains("..\\");
             if escapes {
                 return Err(IngestError::Input(format!(
-                    "{}: entry `{raw_name}` points outside the archive (path traversal); refused / zip の項目「{raw_name}」はアーカイブの外を指しています（拒否しました）",
+                    "{0}: zip の項目「{raw_name}」はアーカイブの外を指しています（拒否しました） / entry `{raw_name}` points outside the archive (path traversal); refused",
                     f.name
                 )));
             }
@@ -163,12 +163,12 @@ pub fn expand(files: Vec<SourceFile>, limits: &ImportLimits) -> Result<Vec<Sourc
             let mut bytes = Vec::new();
             // Read at most one byte past the budget: the declared size is not trusted.
             entry.take(budget + 1).read_to_end(&mut bytes).map_err(|e| {
-                IngestError::Input(format!("{}: entry `{raw_name}`: {e} / zip を展開できません", f.name))
+                IngestError::Input(format!("{0}: zip を展開できません / entry `{raw_name}`: {e}", f.name))
             })?;
             unzipped += bytes.len() as u64;
             if unzipped > limits.unzipped_bytes {
                 return Err(IngestError::Limit(format!(
-                    "{}: unpacks to more than {} bytes (zip bomb?); refused / zip の展開後サイズが上限 {} バイトを超えます",
+                    "{0}: zip の展開後サイズが上限 {2} バイトを超えます / unpacks to more than {1} bytes (zip bomb?); refused",
                     f.name, limits.unzipped_bytes, limits.unzipped_bytes
                 )));
             }
@@ -179,7 +179,7 @@ pub fn expand(files: Vec<SourceFile>, limits: &ImportLimits) -> Result<Vec<Sourc
     for f in &out {
         if !seen.insert(f.name.to_ascii_lowercase()) {
             return Err(IngestError::Input(format!(
-                "two files are named `{}`; upload each dataset once / 同名のファイル「{}」が複数あります",
+                "同名のファイル「{1}」が複数あります / two files are named `{0}`; upload each dataset once",
                 f.name, f.name
             )));
         }
@@ -208,7 +208,7 @@ impl Mounted {
         for f in files {
             let path = std::ffi::CString::new(mounted.path(&f.name)).map_err(|_| {
                 IngestError::Input(format!(
-                    "`{}`: a file name cannot contain NUL / ファイル名が不正です",
+                    "ファイル名が不正です / `{0}`: a file name cannot contain NUL",
                     f.name
                 ))
             })?;

@@ -136,14 +136,14 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 IngestError::Input(format!(
-                    "{}: cannot create: {e} / ストアのディレクトリを作れません",
+                    "{0}: ストアのディレクトリを作れません / cannot create: {e}",
                     dir.display()
                 ))
             })?;
         }
         let conn = Connection::open(path).map_err(|e| {
             IngestError::Input(format!(
-                "{}: cannot open the layer store: {e} / レイヤストアを開けません",
+                "{0}: レイヤストアを開けません / cannot open the layer store: {e}",
                 path.display()
             ))
         })?;
@@ -291,7 +291,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| {
                 IngestError::Store(format!(
-                    "layer {kind} has no version {version}; see `tekichi layers versions {kind}` / レイヤ {kind} にバージョン {version} はありません"
+                    "レイヤ {kind} にバージョン {version} はありません / layer {kind} has no version {version}; see `tekichi layers versions {kind}`"
                 ))
             })
     }
@@ -344,7 +344,7 @@ impl Store {
         let target = self.rollback_target(kind)?;
         if target != version {
             return Err(IngestError::Store(format!(
-                "layer {kind}: the rollback target is version {target}, not {version} / ロールバック先はバージョン {target} です"
+                "ロールバック先はバージョン {target} です / layer {kind}: the rollback target is version {target}, not {version}"
             )));
         }
         self.activate_as(kind, version, actor, "rollback")
@@ -354,7 +354,7 @@ impl Store {
     pub fn rollback_target(&self, kind: LayerKind) -> Result<u32, IngestError> {
         let current = self.active_version(kind)?.ok_or_else(|| {
             IngestError::Store(format!(
-                "layer {kind} has no active version to roll back / レイヤ {kind} に有効なバージョンがありません"
+                "レイヤ {kind} に有効なバージョンがありません / layer {kind} has no active version to roll back"
             ))
         })?;
         let previous: Option<u32> = self
@@ -370,7 +370,7 @@ impl Store {
             .optional()?;
         let previous = previous.ok_or_else(|| {
             IngestError::Store(format!(
-                "layer {kind}: version {current} is the first one activated; nothing to roll back to / レイヤ {kind} はこれ以前に有効だったバージョンがありません"
+                "レイヤ {kind} はこれ以前に有効だったバージョンがありません / layer {kind}: version {current} is the first one activated; nothing to roll back to"
             ))
         })?;
         Ok(previous)
@@ -532,7 +532,7 @@ impl Store {
     /// provenance. Returns the kinds written.
     pub fn export_active(&self, dir: &Path, name: &str, description: &str) -> Result<Vec<LayerKind>, IngestError> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| IngestError::Input(format!("{}: cannot create: {e} / 作成できません", dir.display())))?;
+            .map_err(|e| IngestError::Input(format!("{0}: 作成できません / cannot create: {e}", dir.display())))?;
         let mut manifest = toml::Table::new();
         manifest.insert("name".into(), name.into());
         manifest.insert("description".into(), description.into());
@@ -560,8 +560,12 @@ impl Store {
                 foreign_members: None,
             };
             let text = serde_json::to_string(&fc).map_err(|e| IngestError::Internal(e.to_string()))?;
-            std::fs::write(dir.join(&file), text + "\n")
-                .map_err(|e| IngestError::Input(format!("{}: cannot write: {e}", dir.join(&file).display())))?;
+            std::fs::write(dir.join(&file), text + "\n").map_err(|e| {
+                IngestError::Input(format!(
+                    "{}: 書き出せません / cannot write: {e}",
+                    dir.join(&file).display()
+                ))
+            })?;
             let m = &raw.meta;
             let mut entry = toml::Table::new();
             entry.insert("files".into(), toml::Value::Array(vec![file.into()]));
@@ -578,8 +582,12 @@ impl Store {
         }
         manifest.insert("layers".into(), layers.into());
         let text = toml::to_string(&manifest).map_err(|e| IngestError::Internal(e.to_string()))?;
-        std::fs::write(dir.join(crate::io::layers::MANIFEST), text)
-            .map_err(|e| IngestError::Input(format!("{}: cannot write the manifest: {e}", dir.display())))?;
+        std::fs::write(dir.join(crate::io::layers::MANIFEST), text).map_err(|e| {
+            IngestError::Input(format!(
+                "{}: マニフェストを書き出せません / cannot write the manifest: {e}",
+                dir.display()
+            ))
+        })?;
         Ok(kinds)
     }
 }

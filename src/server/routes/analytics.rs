@@ -115,7 +115,7 @@ impl AnalyticsQuery {
             .map(|v| {
                 v.trim()
                     .parse::<T>()
-                    .map_err(|_| ApiError::bad_query(Some(key.into()), format!("cannot read `{v}` / 値を読めません")))
+                    .map_err(|_| ApiError::bad_query(Some(key.into()), format!("値を読めません / cannot read `{v}`")))
             })
             .transpose()
     }
@@ -227,7 +227,7 @@ fn bbox_param(text: &str) -> Result<geo::Rect<f64>, ApiError> {
         [a, b, c, d] if a < c && b < d => Ok(geo::Rect::new(geo::coord! { x: *a, y: *b }, geo::coord! { x: *c, y: *d })),
         _ => Err(ApiError::bad_query(
             Some("bbox".into()),
-            "write min_lon,min_lat,max_lon,max_lat with min < max / 最小経度,最小緯度,最大経度,最大緯度 の順に書いてください",
+            "最小経度,最小緯度,最大経度,最大緯度 の順に書いてください / write min_lon,min_lat,max_lon,max_lat with min < max",
         )),
     }
 }
@@ -236,7 +236,7 @@ fn grid_error(e: GridError) -> ApiError {
     match e {
         GridError::TooManyCells { .. } => ApiError::new("too_many_cells", e.to_string()).with_error(FieldError {
             field: Some("cell".into()),
-            message: format!("at most {MAX_CELLS} cells / セルは {MAX_CELLS} 個まで"),
+            message: format!("セルは {MAX_CELLS} 個まで / at most {MAX_CELLS} cells"),
             ..Default::default()
         }),
         GridError::CellSize { .. } => ApiError::bad_query(Some("cell".into()), e.to_string()),
@@ -274,14 +274,14 @@ pub async fn suitability(State(state): State<AppState>, uri: Uri) -> Result<Resp
     if best_n > 500 {
         return Err(ApiError::bad_query(
             Some("best".into()),
-            "at most 500 / 500 以下にしてください",
+            "500 以下にしてください / at most 500",
         ));
     }
     let separation: f64 = q.get("separation")?.unwrap_or(rubric.min_spacing_m);
     if !(separation.is_finite() && separation >= 0.0) {
         return Err(ApiError::bad_query(
             Some("separation".into()),
-            "a distance ≥ 0 m / 0 以上の距離",
+            "0 以上の距離 / a distance ≥ 0 m",
         ));
     }
     let best_only: bool = q.get("best_only")?.unwrap_or(false);
@@ -556,10 +556,10 @@ pub async fn nearest_point(State(state): State<AppState>, uri: Uri) -> Result<Re
     let q = AnalyticsQuery::parse(&uri, NEAREST_KEYS)?;
     let lon: f64 = q
         .get("lon")?
-        .ok_or_else(|| ApiError::bad_query(Some("lon".into()), "missing / 必須です"))?;
+        .ok_or_else(|| ApiError::bad_query(Some("lon".into()), "必須です / missing"))?;
     let lat: f64 = q
         .get("lat")?
-        .ok_or_else(|| ApiError::bad_query(Some("lat".into()), "missing / 必須です"))?;
+        .ok_or_else(|| ApiError::bad_query(Some("lat".into()), "必須です / missing"))?;
     nearest(state, q, move |crs| Ok(point_site(lon, lat, crs))).await
 }
 

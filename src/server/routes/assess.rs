@@ -106,7 +106,7 @@ impl Request {
         if k.is_some_and(|k| k > max_k) {
             return Err(ApiError::bad_query(
                 Some("k".into()),
-                format!("at most {max_k} / {max_k} 以下にしてください"),
+                format!("{max_k} 以下にしてください / at most {max_k}"),
             ));
         }
         let types = types.map(|t| {

@@ -77,7 +77,7 @@ fn check_format(f: Option<&str>) -> Result<(), ApiError> {
         None | Some("json") | Some("geojson") => Ok(()),
         Some(other) => Err(ApiError::bad_query(
             Some("f".into()),
-            format!("`{other}` is not offered; use f=json / f=json のみ対応しています"),
+            format!("f=json のみ対応しています / `{other}` is not offered; use f=json"),
         )),
     }
 }
@@ -304,28 +304,28 @@ fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
         .split(',')
         .map(|s| s.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| bad("expected four numbers minLon,minLat,maxLon,maxLat / 最小経度,最小緯度,最大経度,最大緯度 の4つの数値を指定してください"))?;
+        .map_err(|_| bad("最小経度,最小緯度,最大経度,最大緯度 の4つの数値を指定してください / expected four numbers minLon,minLat,maxLon,maxLat"))?;
     let [x0, y0, x1, y1] = match numbers.as_slice() {
         [a, b, c, d] => [*a, *b, *c, *d],
         [a, b, _, c, d, _] => [*a, *b, *c, *d],
-        _ => return Err(bad("expected 4 (or 6) numbers / 数値は4つ（または6つ）です")),
+        _ => return Err(bad("数値は4つ（または6つ）です / expected 4 (or 6) numbers")),
     };
     if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
-        return Err(bad("the numbers must be finite / 有限の数値を指定してください"));
+        return Err(bad("有限の数値を指定してください / the numbers must be finite"));
     }
     if !(-180.0..=180.0).contains(&x0)
         || !(-180.0..=180.0).contains(&x1)
         || !(-90.0..=90.0).contains(&y0)
         || !(-90.0..=90.0).contains(&y1)
     {
-        return Err(bad("outside lon −180…180 / lat −90…90 (CRS84) / 経緯度の範囲外です"));
+        return Err(bad("経緯度の範囲外です / outside lon −180…180 / lat −90…90 (CRS84)"));
     }
     if y0 > y1 {
-        return Err(bad("minLat is larger than maxLat / 最小緯度が最大緯度より大きい"));
+        return Err(bad("最小緯度が最大緯度より大きい / minLat is larger than maxLat"));
     }
     if x0 > x1 {
         return Err(bad(
-            "minLon is larger than maxLon (boxes across the antimeridian are not supported) / 最小経度が最大経度より大きい",
+            "最小経度が最大経度より大きい / minLon is larger than maxLon (boxes across the antimeridian are not supported)",
         ));
     }
     Ok(Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
@@ -507,7 +507,7 @@ pub async fn items(
         if crs != CRS84 {
             return Err(ApiError::bad_query(
                 Some("bbox-crs".into()),
-                format!("only {CRS84} is supported / bbox-crs は CRS84 のみ対応しています"),
+                format!("bbox-crs は CRS84 のみ対応しています / only {CRS84} is supported"),
             ));
         }
     }
@@ -515,7 +515,7 @@ pub async fn items(
         Some(0) => {
             return Err(ApiError::bad_query(
                 Some("limit".into()),
-                "must be at least 1 / 1 以上にしてください",
+                "1 以上にしてください / must be at least 1",
             ))
         }
         Some(n) => n.min(state.settings.limits.items_max_limit),
