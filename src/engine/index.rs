@@ -7,7 +7,7 @@ use crate::engine::prepared::{PreparedPolygon, PREPARE_ABOVE_VERTICES};
 use crate::engine::site::{Parcel, Site};
 use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Point, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use rstar::{Envelope, RTree, RTreeObject, AABB};
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -79,12 +79,130 @@ const NOT_PREPARED: u32 = u32::MAX;
 
 /// A polygon layer indexed by the envelopes of its polygon parts (MultiPolygons are
 /// split so a far-flung part does not inflate the envelope of the others). Parts with
-/// many vertices also get a [`PreparedPolygon`] for fast point tests.
+/// many vertices also get a [`PreparedPolygon`] for fast point tests. Envelope queries
+/// (parcels) walk the R-tree; point queries read one cell of a [`PointGrid`].
 #[derive(Debug)]
 pub struct ZoneIndex<A> {
     zones: Vec<Zone<A>>,
     tree: RTree<PartEntry>,
     prepared: Vec<PreparedPolygon>,
+    /// Every part's envelope and key, in zone order; the grid's cells list indices into it.
+    parts: Vec<PartEntry>,
+    grid: Option<PointGrid>,
+}
+
+/// Cells of a [`PointGrid`] per indexed part: about one part per cell.
+const GRID_CELLS_PER_PART: f64 = 1.0;
+/// The most cells a [`PointGrid`] has, whatever the layer's size.
+const GRID_MAX_CELLS: usize = 1 << 22;
+/// A grid whose cell lists would hold more than this many entries per part (parts that
+/// are large and overlap, so each one is listed in many cells) is not built; the R-tree
+/// answers point queries instead.
+const GRID_MAX_ENTRIES_PER_PART: usize = 16;
+
+/// A uniform grid over the envelope of a layer's parts. Each cell lists the parts whose
+/// envelope meets it (boundary included), so the parts that may contain a point are the
+/// list of the one cell the point falls in: the same monotone cell function maps an
+/// envelope's corners and the point, so a point inside an envelope lands in a cell that
+/// lists it.
+#[derive(Debug)]
+struct PointGrid {
+    frame: GridFrame,
+    /// The parts of cell `c` are `entries[offsets[c]..offsets[c + 1]]`, ascending.
+    offsets: Vec<u32>,
+    entries: Vec<u32>,
+}
+
+/// Where a [`PointGrid`]'s cells lie.
+#[derive(Debug, Clone, Copy)]
+struct GridFrame {
+    min: [f64; 2],
+    /// Cells per degree along x and y.
+    scale: [f64; 2],
+    dims: [usize; 2],
+}
+
+impl GridFrame {
+    /// The cell (column, row) of a position, clamped to the grid.
+    fn cell_of(&self, [x, y]: [f64; 2]) -> (usize, usize) {
+        let along = |v: f64, axis: usize| {
+            ((v - self.min[axis]) * self.scale[axis])
+                .floor()
+                .clamp(0.0, (self.dims[axis] - 1) as f64) as usize
+        };
+        (along(x, 0), along(y, 1))
+    }
+
+    /// How many cells an envelope meets.
+    fn cell_count(&self, envelope: &AABB<[f64; 2]>) -> usize {
+        let ((x0, y0), (x1, y1)) = (self.cell_of(envelope.lower()), self.cell_of(envelope.upper()));
+        (x1 - x0 + 1) * (y1 - y0 + 1)
+    }
+
+    /// The index of every cell an envelope meets (cells count row by row).
+    fn cells_of(&self, envelope: &AABB<[f64; 2]>) -> impl Iterator<Item = usize> {
+        let ((x0, y0), (x1, y1)) = (self.cell_of(envelope.lower()), self.cell_of(envelope.upper()));
+        let columns = self.dims[0];
+        (y0..=y1).flat_map(move |y| (x0..=x1).map(move |x| y * columns + x))
+    }
+}
+
+impl PointGrid {
+    /// Builds the grid over the parts' envelopes, or `None` for no parts or when the cell
+    /// lists would grow past [`GRID_MAX_ENTRIES_PER_PART`] per part.
+    fn new<P: RTreeObject<Envelope = AABB<[f64; 2]>>>(parts: &[P]) -> Option<Self> {
+        let first = parts.first()?.envelope();
+        let (mut min, mut max) = (first.lower(), first.upper());
+        for e in parts.iter().map(|p| p.envelope()) {
+            for axis in 0..2 {
+                min[axis] = min[axis].min(e.lower()[axis]);
+                max[axis] = max[axis].max(e.upper()[axis]);
+            }
+        }
+        // A degenerate extent (one point, one line) still gets cells of some size.
+        let size = [(max[0] - min[0]).max(1e-9), (max[1] - min[1]).max(1e-9)];
+        let cells = (parts.len() as f64 * GRID_CELLS_PER_PART).clamp(1.0, GRID_MAX_CELLS as f64);
+        let nx = (cells * size[0] / size[1]).sqrt().round().clamp(1.0, cells);
+        let ny = (cells / nx).round().clamp(1.0, cells);
+        let frame = GridFrame {
+            min,
+            scale: [nx / size[0], ny / size[1]],
+            dims: [nx as usize, ny as usize],
+        };
+        // The cells of each part are computed again in each pass rather than kept.
+        let total: usize = parts.iter().map(|p| frame.cell_count(&p.envelope())).sum();
+        if total > GRID_MAX_ENTRIES_PER_PART * parts.len() {
+            return None;
+        }
+        // Counting sort into compressed rows: count per cell, prefix sums, then fill.
+        let mut counts = vec![0u32; frame.dims[0] * frame.dims[1] + 1];
+        for cell in parts.iter().flat_map(|p| frame.cells_of(&p.envelope())) {
+            counts[cell + 1] += 1;
+        }
+        for c in 1..counts.len() {
+            counts[c] += counts[c - 1];
+        }
+        let mut next = counts.clone();
+        let mut entries = vec![0; total];
+        for (part, p) in parts.iter().enumerate() {
+            for cell in frame.cells_of(&p.envelope()) {
+                entries[next[cell] as usize] = part as u32;
+                next[cell] += 1;
+            }
+        }
+        Some(PointGrid {
+            frame,
+            offsets: counts,
+            entries,
+        })
+    }
+
+    /// The parts whose envelope may hold the position, ascending.
+    fn candidates(&self, position: [f64; 2]) -> &[u32] {
+        let (x, y) = self.frame.cell_of(position);
+        let cell = y * self.frame.dims[0] + x;
+        &self.entries[self.offsets[cell] as usize..self.offsets[cell + 1] as usize]
+    }
 }
 
 impl<A> ZoneIndex<A> {
@@ -108,10 +226,13 @@ impl<A> ZoneIndex<A> {
                 ));
             }
         }
+        let grid = PointGrid::new(&entries);
         Self {
             zones,
-            tree: RTree::bulk_load(entries),
+            tree: RTree::bulk_load(entries.clone()),
             prepared,
+            parts: entries,
+            grid,
         }
     }
 
@@ -165,13 +286,23 @@ impl<A> ZoneIndex<A> {
 
     /// Indices of every zone containing the point, boundary included, ascending.
     pub fn containing(&self, point: Point<f64>) -> Vec<usize> {
-        let envelope = AABB::from_point([point.x(), point.y()]);
-        let mut hits: Vec<usize> = self
-            .tree
-            .locate_in_envelope_intersecting(&envelope)
-            .filter(|e| self.part_intersects(e.data, point))
-            .map(|e| e.data.0 as usize)
-            .collect();
+        let position = [point.x(), point.y()];
+        let envelope = AABB::from_point(position);
+        let mut hits: Vec<usize> = match &self.grid {
+            Some(grid) => grid
+                .candidates(position)
+                .iter()
+                .map(|&part| &self.parts[part as usize])
+                .filter(|e| e.envelope().contains_point(&position) && self.part_intersects(e.data, point))
+                .map(|e| e.data.0 as usize)
+                .collect(),
+            None => self
+                .tree
+                .locate_in_envelope_intersecting(&envelope)
+                .filter(|e| self.part_intersects(e.data, point))
+                .map(|e| e.data.0 as usize)
+                .collect(),
+        };
         hits.sort_unstable();
         hits.dedup();
         hits
@@ -452,6 +583,29 @@ mod tests {
     }
 
     #[test]
+    fn point_grid_lists_each_part_in_the_cells_its_envelope_meets() {
+        let rect = |x0, y0, x1, y1| Rectangle::from_corners([x0, y0], [x1, y1]);
+        let envelopes = [
+            rect(0.0, 0.0, 1.0, 1.0),
+            rect(3.0, 3.0, 4.0, 4.0),
+            rect(1.0, 1.0, 3.0, 3.0),
+            rect(0.0, 3.0, 0.5, 4.0),
+        ];
+        let grid = PointGrid::new(&envelopes).unwrap();
+        assert_eq!(grid.frame.dims, [2, 2]);
+        assert_eq!(grid.candidates([0.5, 0.5]), [0, 2]);
+        // On the line between cells: the part whose envelope ends there is listed.
+        assert_eq!(grid.candidates([2.0, 2.0]), [1, 2]);
+        assert_eq!(grid.candidates([0.25, 3.5]), [2, 3]);
+        // Outside the extent: the nearest cell, whose envelopes then reject the point.
+        assert_eq!(grid.candidates([-5.0, 9.0]), [2, 3]);
+        // Large overlapping parts, each listed in every cell: no grid.
+        let crowded = vec![rect(0.0, 0.0, 10.0, 10.0); 40];
+        assert!(PointGrid::new(&[crowded, vec![rect(5.0, 5.0, 5.0, 5.0); 20]].concat()).is_none());
+        assert!(PointGrid::new::<Rectangle<[f64; 2]>>(&[]).is_none());
+    }
+
+    #[test]
     fn point_on_shared_edge_is_in_both_zones() {
         let index = ZoneIndex::new(vec![
             zone(0, square(141.0, 38.0, 0.01)),
@@ -539,17 +693,31 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn zone_index_matches_brute_force(
-            squares in prop::collection::vec((0u32..200, 0u32..200, 1u32..40), 1..60),
-            probes in prop::collection::vec((0u32..240, 0u32..240), 1..30),
+            squares in prop::collection::vec((0u32..200, 0u32..200, 1u32..40, any::<bool>()), 1..60),
+            probes in prop::collection::vec((0u32..280, 0u32..280), 1..30),
+            large in prop_oneof![Just(0u32), 0u32..40],
         ) {
+            // Squares on a lattice of 1e-4°, probes on the same lattice (so on corners and
+            // edges too) and outside the layer's extent; some zones have a second part, and
+            // `large` whole-extent zones may crowd the grid out (then the R-tree answers).
             let grid = 1e-4;
-            let zones: Vec<Zone<()>> = squares.iter().enumerate()
-                .map(|(i, &(x, y, d))| zone(i as u64, square(141.0 + x as f64 * grid, 38.0 + y as f64 * grid, d as f64 * grid)))
+            let at = |x: u32, y: u32, d: u32| square(141.0 + x as f64 * grid, 38.0 + y as f64 * grid, d as f64 * grid);
+            let mut zones: Vec<Zone<()>> = squares.iter().enumerate()
+                .map(|(i, &(x, y, d, two))| {
+                    let mut z = zone(i as u64, at(x, y, d));
+                    if two {
+                        z.geometry.0.push(at((x + 57) % 200, (y + 91) % 200, d / 2 + 1));
+                    }
+                    z
+                })
                 .collect();
+            for j in 0..large {
+                zones.push(zone((squares.len() as u32 + j) as u64, at(j, j, 240)));
+            }
             let brute = zones.clone();
             let index = ZoneIndex::new(zones);
             for (px, py) in probes {
-                let p = Point::new(141.0 + px as f64 * grid, 38.0 + py as f64 * grid);
+                let p = Point::new(141.0 + (px as f64 - 20.0) * grid, 38.0 + (py as f64 - 20.0) * grid);
                 let expected: Vec<usize> = brute.iter().enumerate()
                     .filter(|(_, z)| z.geometry.intersects(&p)).map(|(i, _)| i).collect();
                 prop_assert_eq!(index.containing(p), expected);
