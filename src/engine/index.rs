@@ -725,6 +725,36 @@ mod tests {
         }
 
         #[test]
+        fn points_on_a_large_zone_with_a_hole_match_brute_force(
+            squares in prop::collection::vec((0u32..200, 0u32..200, 1u32..40), 0..40),
+            probes in prop::collection::vec((0u32..240, 0u32..240), 1..40),
+        ) {
+            // A 200-vertex zone (prepared) with a square hole, among small squares: probes
+            // on the squares' lattice, so on their corners and edges and the hole's.
+            let lattice = 1e-4;
+            let ring: Vec<geo::Coord<f64>> = (0..=200)
+                .map(|i| {
+                    let t = (i % 200) as f64 / 200.0 * std::f64::consts::TAU;
+                    let r = 0.009 + 0.002 * (7.0 * t).sin();
+                    geo::coord! { x: 141.012 + r * t.cos(), y: 38.012 + r * t.sin() }
+                })
+                .collect();
+            let hole = square(141.010, 38.010, 0.004).exterior().clone();
+            let mut zones = vec![zone(0, Polygon::new(geo::LineString(ring), vec![hole]))];
+            zones.extend(squares.iter().enumerate().map(|(i, &(x, y, d))| {
+                zone(i as u64 + 1, square(141.0 + x as f64 * lattice, 38.0 + y as f64 * lattice, d as f64 * lattice))
+            }));
+            let brute = zones.clone();
+            let index = ZoneIndex::new(zones);
+            for (px, py) in probes {
+                let p = Point::new(141.0 + px as f64 * lattice, 38.0 + py as f64 * lattice);
+                let expected: Vec<usize> = brute.iter().enumerate()
+                    .filter(|(_, z)| z.geometry.intersects(&p)).map(|(i, _)| i).collect();
+                prop_assert_eq!(index.containing(p), expected);
+            }
+        }
+
+        #[test]
         fn parcel_overlap_on_a_large_zone_matches_exact_clipping(
             cx in 0.0f64..0.02,
             cy in 0.0f64..0.02,
