@@ -438,7 +438,7 @@ mod tests {
         text.trim_start()
             .chars()
             .next()
-            .is_some_and(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'))
+            .is_some_and(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff01}'..='\u{ff5e}'))
     }
 
     /// Every command, option, argument and listed value says in its help what it is,

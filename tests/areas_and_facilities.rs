@@ -8,6 +8,7 @@ use support::*;
 use tekichi::engine::assess::AssessOptions;
 use tekichi::engine::catalog::{Catalog, LayerKind, RawFeature};
 use tekichi::engine::geom;
+use tekichi::engine::report::Facilities;
 use tekichi::engine::rubric::{Rubric, DEFAULT_RUBRIC_TOML};
 
 fn area(id: u64, code: &str, name: &str, poly: impl Into<geo::Geometry<f64>>) -> RawFeature {
@@ -153,6 +154,14 @@ fn too_close_is_strict_and_the_radius_count_is_inclusive() {
     assert!((beyond.nearest_distance_m.unwrap() - d0).abs() < 1e-9);
 }
 
+/// §3 for the point (5, 5) under the default rubric, with `k` and `types` asked for.
+fn facilities_at_centre(c: &Catalog, k: usize, types: Option<Vec<std::sync::Arc<str>>>) -> Facilities {
+    let options = AssessOptions { k: Some(k), types };
+    assess_with(c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
+        .facilities
+        .unwrap()
+}
+
 #[test]
 fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
     let c = fixture(vec![
@@ -166,13 +175,7 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
         ),
         facility(3, 5.0, 1.0, json!({"name": "南", "type": "small_multi"})),
     ]);
-    let options = AssessOptions {
-        k: Some(2),
-        types: None,
-    };
-    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
-        .facilities
-        .unwrap();
+    let f = facilities_at_centre(&c, 2, None);
     let names: Vec<&str> = f.nearest.iter().map(|n| n.name.as_deref().unwrap()).collect();
     assert_eq!(
         names,
@@ -183,13 +186,7 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
     assert!((f.nearest[0].bearing_deg - 90.0).abs() < 0.1);
     assert!(f.nearest[1].bearing_deg.abs() < 1e-6);
     assert_eq!(f.nearest[0].area_id.as_deref(), Some("C2"));
-    let options = AssessOptions {
-        k: Some(5),
-        types: Some(vec!["nursing_small_multi".into()]),
-    };
-    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
-        .facilities
-        .unwrap();
+    let f = facilities_at_centre(&c, 5, Some(vec!["nursing_small_multi".into()]));
     assert_eq!(f.nearest.len(), 1);
     assert_eq!(&*f.nearest[0].facility_type, "nursing_small_multi");
     assert_eq!(f.within_radius, Some(1));
@@ -200,13 +197,7 @@ fn nearest_lists_k_of_the_requested_types_with_geodesic_distance_and_bearing() {
 #[test]
 fn spacing_is_judged_even_when_no_facility_is_listed() {
     let c = fixture(vec![facility(0, 5.0, 5.001, json!({"name": "すぐ隣"}))]);
-    let options = AssessOptions {
-        k: Some(0),
-        types: None,
-    };
-    let f = assess_with(&c, &Rubric::default_rubric(), point(5.0, 5.0), &options)
-        .facilities
-        .unwrap();
+    let f = facilities_at_centre(&c, 0, None);
     assert!(f.nearest.is_empty(), "k = 0 lists none");
     let d = geom::distance_m(pt(5.0, 5.0), pt(5.0, 5.001));
     assert!(

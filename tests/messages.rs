@@ -2,51 +2,38 @@
 //! location (a path, `feature N (line L)`) allowed in front. The check reads the string
 //! literals of `src/` the way a reviewer would, so a new English-first message fails here.
 
+use proc_macro2::{TokenStream, TokenTree};
 use std::path::{Path, PathBuf};
 
 fn is_japanese(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{ff01}'..='\u{ff5e}')
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff01}'..='\u{ff5e}')
 }
 
-/// The contents of the ordinary string literals of one Rust source text.
+/// The contents of the string literals of one Rust source text, raw strings included,
+/// as Rust's own tokenizer reads them; comments and doc comments are not messages.
 fn string_literals(source: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = source.chars().peekable();
-    let mut previous = ' ';
-    while let Some(c) = chars.next() {
-        match c {
-            // Line comments and doc comments are not messages.
-            '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
+    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
+        for token in tokens {
+            match token {
+                TokenTree::Group(group) => {
+                    let is_doc = matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc");
+                    if !is_doc {
+                        walk(group.stream(), out);
                     }
                 }
-            }
-            // A char literal such as '"' must not open a string.
-            '\'' if chars.peek() == Some(&'"') => {
-                chars.next();
-            }
-            '"' if !previous.is_alphanumeric() && previous != '#' => {
-                let mut text = String::new();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            text.push(c);
-                            if let Some(escaped) = chars.next() {
-                                text.push(escaped);
-                            }
-                        }
-                        '"' => break,
-                        _ => text.push(c),
+                TokenTree::Literal(literal) => {
+                    let text = literal.to_string();
+                    let raw = text.strip_prefix('r').map(|t| t.trim_matches('#'));
+                    if let Some(inner) = raw.unwrap_or(&text).strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                        out.push(inner.to_string());
                     }
                 }
-                out.push(text);
+                TokenTree::Ident(_) | TokenTree::Punct(_) => {}
             }
-            _ => {}
         }
-        previous = c;
     }
+    let mut out = Vec::new();
+    walk(source.parse().expect("a Rust source file tokenizes"), &mut out);
     out
 }
 
@@ -112,6 +99,8 @@ fn the_check_tells_the_two_orders_apart() {
     assert!(!english_first("{0}: ファイルを読めません / cannot read: {e}"));
     assert!(!english_first("{lon} / {lat} 経度・緯度"));
     assert!(!english_first("no Japanese at all / none"));
-    let literals = string_literals("let a = '\"'; // \"not / 文字\"\nlet b = \"cannot read / 読めません\";");
-    assert_eq!(literals, ["cannot read / 読めません"]);
+    let literals = string_literals(
+        "/// doc \"not / 文字\"\nfn f() { let a = '\"'; // \"not / 文字\"\n let b = \"cannot read / 読めません\"; let c = r#\"x \"y\" / 字\"#; }",
+    );
+    assert_eq!(literals, ["cannot read / 読めません", "x \"y\" / 字"]);
 }

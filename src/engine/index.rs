@@ -133,15 +133,20 @@ impl GridFrame {
         (along(x, 0), along(y, 1))
     }
 
+    /// The first and last cell (column, row) an envelope meets.
+    fn corners(&self, envelope: &AABB<[f64; 2]>) -> ((usize, usize), (usize, usize)) {
+        (self.cell_of(envelope.lower()), self.cell_of(envelope.upper()))
+    }
+
     /// How many cells an envelope meets.
     fn cell_count(&self, envelope: &AABB<[f64; 2]>) -> usize {
-        let ((x0, y0), (x1, y1)) = (self.cell_of(envelope.lower()), self.cell_of(envelope.upper()));
+        let ((x0, y0), (x1, y1)) = self.corners(envelope);
         (x1 - x0 + 1) * (y1 - y0 + 1)
     }
 
     /// The index of every cell an envelope meets (cells count row by row).
     fn cells_of(&self, envelope: &AABB<[f64; 2]>) -> impl Iterator<Item = usize> {
-        let ((x0, y0), (x1, y1)) = (self.cell_of(envelope.lower()), self.cell_of(envelope.upper()));
+        let ((x0, y0), (x1, y1)) = self.corners(envelope);
         let columns = self.dims[0];
         (y0..=y1).flat_map(move |y| (x0..=x1).map(move |x| y * columns + x))
     }
@@ -151,14 +156,8 @@ impl PointGrid {
     /// Builds the grid over the parts' envelopes, or `None` for no parts or when the cell
     /// lists would grow past [`GRID_MAX_ENTRIES_PER_PART`] per part.
     fn new<P: RTreeObject<Envelope = AABB<[f64; 2]>>>(parts: &[P]) -> Option<Self> {
-        let first = parts.first()?.envelope();
-        let (mut min, mut max) = (first.lower(), first.upper());
-        for e in parts.iter().map(|p| p.envelope()) {
-            for axis in 0..2 {
-                min[axis] = min[axis].min(e.lower()[axis]);
-                max[axis] = max[axis].max(e.upper()[axis]);
-            }
-        }
+        let extent = parts.iter().map(|p| p.envelope()).reduce(|a, b| a.merged(&b))?;
+        let (min, max) = (extent.lower(), extent.upper());
         // A degenerate extent (one point, one line) still gets cells of some size.
         let size = [(max[0] - min[0]).max(1e-9), (max[1] - min[1]).max(1e-9)];
         let cells = (parts.len() as f64 * GRID_CELLS_PER_PART).clamp(1.0, GRID_MAX_CELLS as f64);
@@ -287,7 +286,6 @@ impl<A> ZoneIndex<A> {
     /// Indices of every zone containing the point, boundary included, ascending.
     pub fn containing(&self, point: Point<f64>) -> Vec<usize> {
         let position = [point.x(), point.y()];
-        let envelope = AABB::from_point(position);
         let mut hits: Vec<usize> = match &self.grid {
             Some(grid) => grid
                 .candidates(position)
@@ -298,7 +296,7 @@ impl<A> ZoneIndex<A> {
                 .collect(),
             None => self
                 .tree
-                .locate_in_envelope_intersecting(&envelope)
+                .locate_in_envelope_intersecting(&AABB::from_point(position))
                 .filter(|e| self.part_intersects(e.data, point))
                 .map(|e| e.data.0 as usize)
                 .collect(),
